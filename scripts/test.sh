@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole test suite from a clean clone: installs what it needs, runs every suite
+# (TypeScript under ava, Python under pytest) and ends with one line `N passed, N failed`.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+mkdir -p .cache
+set -e
+npm ci --no-audit --no-fund --loglevel=error
+npm run -s build
+FLOWC_PYTHON="$(scripts/pyenv.sh)"
+export FLOWC_PYTHON
+set +e
+
+passed=0; failed=0; skipped=0
+count() { # count <file> <regex-with-one-number-group>
+  sed -nE "s/$2/\1/p" "$1" | tail -n 1
+}
+
+# TypeScript suites (ava, TAP so the counts are machine-readable).
+npx ava --tap 2>&1 | tee .cache/ava.tap
+ava_rc=${PIPESTATUS[0]}
+p=$(count .cache/ava.tap '^# pass ([0-9]+)$'); f=$(count .cache/ava.tap '^# fail ([0-9]+)$'); s=$(count .cache/ava.tap '^# skip ([0-9]+)$')
+passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+if [ "$ava_rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then failed=$((failed + 1)); echo "ava exited $ava_rc with no failed test counted" >&2; fi
+
+# Python suites (the LangServe host runtime and helpers).
+if [ -d python/tests ]; then
+  "$FLOWC_PYTHON" -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee .cache/pytest.out
+  py_rc=${PIPESTATUS[0]}
+  p=$(count .cache/pytest.out '.* ([0-9]+) passed.*'); f=$(count .cache/pytest.out '.* ([0-9]+) failed.*'); e=$(count .cache/pytest.out '.* ([0-9]+) errors?.*')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
+  if [ "$py_rc" -ne 0 ] && [ "$py_rc" -ne 5 ] && [ "${f:-0}${e:-0}" = "00" ]; then failed=$((failed + 1)); fi
+fi
+
+echo
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+[ "$failed" -eq 0 ]

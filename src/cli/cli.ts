@@ -1,0 +1,95 @@
+/**
+ * The command table: argv → options → a lazily loaded command module. Each command module exports
+ * `run(options): Promise<number>` (the exit code) and holds no argv parsing of its own; loading
+ * lazily keeps `flowc reconcile --check` (a pre-commit hook) from paying for modules it never uses.
+ */
+import { Argument, Command } from 'commander';
+
+export interface Runnable {
+  run(argv: string[]): Promise<number>;
+}
+
+type Loader = () => Promise<{ run(options: any): Promise<number> }>;
+
+export const commands: Record<string, Loader> = {
+  compile: () => import('./commands/compile.js'),
+  reconcile: () => import('./commands/reconcile.js'),
+  status: () => import('./commands/status.js'),
+  audit: () => import('./commands/audit.js'),
+  init: () => import('./commands/init.js'),
+  hooks: () => import('./commands/hooks.js'),
+};
+
+export function buildProgram(): Runnable {
+  let result: Promise<number> = Promise.resolve(0);
+  const program = new Command('flowc')
+    .description('Compile LangFlow exports into LangServe Python and keep a tenant repo converged.')
+    .option('-C, --repo <dir>', 'tenant repo root', process.cwd())
+    .option('--log-level <level>', 'trace|debug|info|warn|error|silent', process.env.FLOWC_LOG_LEVEL ?? 'info')
+    .exitOverride()
+    .showHelpAfterError();
+
+  const dispatch = (name: string) => (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const positional = cmd.processedArgs;
+    const options = { ...program.opts(), ...cmd.opts(), args: positional };
+    result = commands[name]!().then((m) => m.run(options));
+  };
+
+  program
+    .command('compile')
+    .description('compile one flow file into Python (no git); prints what it wrote')
+    .argument('<flow>', 'path to a LangFlow export JSON')
+    .option('-o, --out <dir>', 'output directory', '.')
+    .option('--slug <slug>', 'tenant slug', 'default')
+    .option('--json', 'machine-readable output')
+    .action(dispatch('compile'));
+
+  program
+    .command('reconcile')
+    .description('converge generated Python with flows/ (runs until stopped unless --once)')
+    .option('--once', 'one pass, then exit (0 converged, 1 failed)')
+    .option('--check', 'change nothing; exit 0 in sync, 1 drift, 2 error')
+    .option('--dry-run', 'print the plan, change nothing')
+    .option('--json', 'machine-readable output')
+    .option('--allow-empty', 'allow pruning every output when flows/ is empty')
+    .option('--listen <addr>', 'webhook/status listener host:port (watch mode)', process.env.FLOWC_LISTEN ?? '127.0.0.1:8081')
+    .option('--no-listen', 'do not start the HTTP listener')
+    .action(dispatch('reconcile'));
+
+  program
+    .command('status')
+    .description('per flow: Synced / OutOfSync / Failed, with reason and last build')
+    .option('--json', 'machine-readable output')
+    .action(dispatch('status'));
+
+  program
+    .command('audit')
+    .description('builds recorded in tags: tag, commit, time, flows and hashes')
+    .argument('[flow]', 'only builds touching this flow id')
+    .option('--json', 'machine-readable output')
+    .action(dispatch('audit'));
+
+  program
+    .command('init')
+    .description('make a tenant repo ready to reconcile')
+    .requiredOption('--slug <slug>', 'tenant slug (lowercase letters, digits, dashes)')
+    .option('--dir <dir>', 'where to create the repo (default: the current directory)')
+    .option('--remote <url>', 'git remote to set as origin')
+    .option('--stack-port <port>', 'the tenant stack port (41<idx>)')
+    .option('--no-hooks', 'do not install git hooks')
+    .action(dispatch('init'));
+
+  program
+    .command('hooks')
+    .description('install or uninstall the git hooks of a tenant repo')
+    .addArgument(new Argument('<action>', 'install|uninstall').choices(['install', 'uninstall']))
+    .action(dispatch('hooks'));
+
+  return {
+    async run(argv: string[]): Promise<number> {
+      await program.parseAsync(argv, { from: 'user' });
+      return result;
+    },
+  };
+}

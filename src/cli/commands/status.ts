@@ -1,0 +1,5 @@
+import { FlowcError } from '../../errors.js';
+
+export async function run(_options: Record<string, unknown>): Promise<number> {
+  throw new FlowcError('usage', 'flowc status is not implemented yet');
+}
