@@ -1,0 +1,115 @@
+/**
+ * The single place where TypeScript turns values into Python source text. Every user-controlled
+ * string (flow name, node ids, prompt templates, field values) reaches generated code through
+ * here, so escaping is decided once. Output is what black 26 would print itself (quote choice,
+ * lowercase hex escapes), so generated files stay black-stable without running black.
+ */
+
+const KEYWORDS = new Set(
+  (
+    'False None True and as assert async await break class continue def del elif else except finally for from ' +
+    'global if import in is lambda nonlocal not or pass raise return try while with yield match case type _'
+  ).split(' '),
+);
+
+/**
+ * Characters written as escapes: controls, line/paragraph separators, BOM, zero-width and bidi
+ * controls (a reviewer must see what the code says — "trojan source"), lone surrogates and
+ * non-characters. Everything else printable stays readable.
+ */
+const NEEDS_ESCAPE =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff0-\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+
+function escapeChar(ch: string): string {
+  switch (ch) {
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
+  }
+  const code = ch.charCodeAt(0);
+  return code <= 0xff ? `\\x${hex(code, 2)}` : `\\u${hex(code, 4)}`;
+}
+
+/** A Python `str` literal that evaluates to exactly `value` (JS UTF-16 string; lone surrogates kept). */
+export function pyStr(value: string): string {
+  let doubles = 0;
+  let singles = 0;
+  for (const ch of value) {
+    if (ch === '"') doubles++;
+    else if (ch === "'") singles++;
+  }
+  // black keeps double quotes unless single quotes need fewer escapes; do the same.
+  const quote = doubles <= singles ? '"' : "'";
+  let body = value.replace(/\\/g, '\\\\').replace(NEEDS_ESCAPE, escapeChar);
+  body = body.split(quote).join(`\\${quote}`);
+  return `${quote}${body}${quote}`;
+}
+
+export type PyValue = string | number | boolean | null | undefined | PyValue[] | { [key: string]: PyValue };
+
+/** A Python literal for JSON-like data: str, int/float, bool, None, list, dict (keys are strings). */
+export function pyLiteral(value: PyValue): string {
+  if (value === null || value === undefined) return 'None';
+  if (typeof value === 'string') return pyStr(value);
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'float("nan")';
+    if (!Number.isFinite(value)) return value > 0 ? 'float("inf")' : 'float("-inf")';
+    if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) return String(value);
+    return pyFloat(value);
+  }
+  if (Array.isArray(value)) return value.length === 0 ? '[]' : `[${value.map(pyLiteral).join(', ')}]`;
+  const entries = Object.entries(value);
+  if (entries.length === 0) return '{}';
+  return `{${entries.map(([k, v]) => `${pyStr(k)}: ${pyLiteral(v)}`).join(', ')}}`;
+}
+
+/** JS number text → Python float text (black lowercases the exponent and keeps `1e+21` → `1e21`). */
+function pyFloat(value: number): string {
+  let text = String(value).replace('e+', 'e');
+  if (!/[.e]/.test(text)) text += '.0';
+  return text;
+}
+
+/**
+ * A readable, valid, non-keyword Python identifier made from arbitrary text:
+ * `ChatInput-jFwUm` → `chat_input_jfwum`. Not injective; callers dedupe with `uniqueIdent`.
+ */
+export function pyIdent(text: string, fallback = 'node'): string {
+  const snake = text
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 60)
+    .replace(/_+$/, '');
+  let ident = snake || fallback;
+  if (/^[0-9]/.test(ident)) ident = `${fallback}_${ident}`;
+  if (KEYWORDS.has(ident)) ident = `${ident}_`;
+  return ident;
+}
+
+/** `pyIdent` made unique against `taken` (which it updates): `x`, `x_2`, `x_3` ... */
+export function uniqueIdent(text: string, taken: Set<string>, fallback = 'node'): string {
+  const base = pyIdent(text, fallback);
+  let ident = base;
+  for (let i = 2; taken.has(ident); i++) ident = `${base}_${i}`;
+  taken.add(ident);
+  return ident;
+}
+
+/**
+ * Text safe inside a one-line `# comment`: no line breaks or invisible/bidi characters, no
+ * trailing spaces (black strips them), bounded length.
+ */
+export function pyComment(text: string, max = 100): string {
+  let clean = text.replace(NEEDS_ESCAPE, ' ').replace(/\s+/g, ' ').trim();
+  if (clean.length > max) clean = `${clean.slice(0, max - 3).trimEnd()}...`;
+  return clean;
+}
