@@ -1,0 +1,89 @@
+/**
+ * The `flowc.yaml` schema (snake_case, as written by people) and the typed `Config` (camelCase, as
+ * read by code). Unknown keys are refused rather than ignored: a misspelt `debounce_ms` silently
+ * falling back to the default is worse than an error naming the key.
+ */
+import { z } from 'zod';
+
+export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Repo-relative directory: no absolute path, no `..`, POSIX separators. */
+const relDir = z
+  .string()
+  .min(1)
+  .refine((s) => !s.startsWith('/') && !s.split('/').includes('..') && !s.includes('\\'), {
+    message: 'must be a path inside the repo (relative, no "..", forward slashes)',
+  })
+  .transform((s) => s.replace(/\/+$/, ''));
+
+const url = z.string().url();
+
+export const fileSchema = z
+  .object({
+    slug: z.string().regex(SLUG_RE, 'lowercase letters, digits and dashes; starts and ends with a letter or digit'),
+    stack_port: z.coerce.number().int().min(1).max(65535).optional(),
+    flows_dir: relDir.default('flows'),
+    output_dir: relDir.default('app/flows'),
+    tests_dir: relDir.default('tests/smoke'),
+    branch: z.string().min(1).optional(),
+    remote: z.string().min(1).default('origin'),
+    tag_prefix: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'letters, digits, ".", "_", "-", "/"').optional(),
+    debounce_ms: z.coerce.number().int().min(0).max(60_000).default(300),
+    resync_seconds: z.coerce.number().int().min(1).max(86_400).default(300),
+    validate: z.enum(['none', 'compile', 'smoke']).default('compile'),
+    secrets: z.enum(['refuse', 'scrub']).default('refuse'),
+    /** Python used for validation (black + compile, smoke tests); env FLOWC_PYTHON. */
+    python: z.string().min(1).default('python3'),
+    langserve: z
+      .object({
+        url: url.optional(),
+        /** Only from the environment (LANGSERVE_RESTART_TOKEN); refused in the file. */
+        token: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    telemetry: z
+      .object({
+        phoenix: url.optional(),
+        jaeger: url.optional(),
+        service_name: z.string().min(1).default('flowc'),
+        project_name: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({ service_name: 'flowc' }),
+    webhook: z
+      .object({
+        listen: z.string().regex(/^[^\s:]*:\d{1,5}$/, 'host:port').default('127.0.0.1:8081'),
+        require: z.array(z.enum(['api_key', 'signature'])).default([]),
+      })
+      .strict()
+      .default({ listen: '127.0.0.1:8081', require: [] }),
+  })
+  .strict();
+
+export type FileConfig = z.input<typeof fileSchema>;
+
+export interface Config {
+  /** Absolute path of the tenant repo root. */
+  repoRoot: string;
+  slug: string;
+  stackPort: number | undefined;
+  flowsDir: string;
+  outputDir: string;
+  testsDir: string;
+  branch: string;
+  remote: string;
+  tagPrefix: string;
+  debounceMs: number;
+  resyncSeconds: number;
+  validate: 'none' | 'compile' | 'smoke';
+  secrets: 'refuse' | 'scrub';
+  python: string;
+  langserve: { url: string | undefined; token: string | undefined };
+  telemetry: { phoenix: string | undefined; jaeger: string | undefined; serviceName: string; projectName: string };
+  webhook: { listen: string; require: Array<'api_key' | 'signature'>; apiKey: string | undefined; signingSecret: string | undefined };
+  /**
+   * The git push token: GIT_TOKEN, or GIT_TOKEN_FILE read afresh at each push (a Vault-agent file
+   * rotates). A closure, so printing or serialising the Config never shows the value.
+   */
+  gitToken: { source: 'GIT_TOKEN' | 'GIT_TOKEN_FILE'; read(): string | undefined } | undefined;
+}
