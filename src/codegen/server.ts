@@ -1,0 +1,29 @@
+/**
+ * The tenant-level LangServe host (`app/server.py`). It scans the flows directory at start-up and
+ * on every `/restart`, so adding a flow never changes this file: it depends only on the slug,
+ * the output directory and the generator (templates + flowc version). Pure.
+ */
+import { posix } from 'node:path';
+import { sha256, withHeader } from './header.js';
+import { GENERATOR_DIGEST, renderTemplate } from './render.js';
+import type { GeneratedFile } from './types.js';
+
+export interface ServerOptions {
+  slug: string;
+  /** Output root for flow modules, repo-relative; default `app/flows`. */
+  outputDir?: string;
+}
+
+/** Where the host lives; `uvicorn app.server:app` from the repo root loads it. */
+export const SERVER_PATH = 'app/server.py';
+
+export function compileServer(options: ServerOptions): GeneratedFile {
+  const outputDir = posix.normalize(options.outputDir ?? 'app/flows').replace(/\/+$/, '');
+  const flowsDir = posix.join(outputDir, options.slug);
+  const body = renderTemplate('server.py', { slug: options.slug, flows_dir: flowsDir });
+  const inputSha256 = sha256(JSON.stringify({ generator: GENERATOR_DIGEST, slug: options.slug, flowsDir }));
+  return {
+    path: SERVER_PATH,
+    content: withHeader(body, { source: 'flowc.yaml', inputSha256, generator: GENERATOR_DIGEST }),
+  };
+}
