@@ -132,7 +132,7 @@ export function createLogger(options: LoggerOptions = {}): PinoLogger {
   return pino(
     {
       name: 'flowc',
-      level: checkLevel(options.level ?? process.env.FLOWC_LOG_LEVEL ?? 'info'),
+      level: checkLevel(options.level ?? envLevel()),
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       messageKey: 'msg',
@@ -158,6 +158,12 @@ export function createLogger(options: LoggerOptions = {}): PinoLogger {
       },
     },
   );
+}
+
+/** A bad FLOWC_LOG_LEVEL must not crash every import of this module; the CLI reports it (--log-level's default). */
+function envLevel(): string {
+  const l = process.env.FLOWC_LOG_LEVEL;
+  return l && (LEVELS as readonly string[]).includes(l) ? l : 'info';
 }
 
 function defaultFormat(): 'json' | 'pretty' {

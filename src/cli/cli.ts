@@ -33,7 +33,11 @@ export function buildProgram(): Runnable {
     const cmd = args[args.length - 1] as Command;
     const positional = cmd.processedArgs;
     const options = { ...program.opts(), ...cmd.opts(), args: positional };
-    result = commands[name]!().then((m) => m.run(options));
+    // --log-level (default FLOWC_LOG_LEVEL) applies before the command logs anything.
+    result = import('../log.js')
+      .then((l) => l.setLogLevel(String(program.opts().logLevel)))
+      .then(() => commands[name]!())
+      .then((m) => m.run(options));
   };
 
   program
