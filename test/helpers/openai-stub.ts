@@ -11,7 +11,8 @@
  *
  * Serves `POST /v1/chat/completions` (JSON, or SSE when `stream: true`, with a usage chunk when
  * `stream_options.include_usage`) and `GET /v1/models`. A reply is a string (assistant text) or a
- * `StubReply` (text and/or tool calls, or an HTTP error to send instead). Anything else → 404.
+ * `StubReply` (text and/or tool calls, or an HTTP error to send instead), or a function of the
+ * request returning either (sync or async). Anything else → 404.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,8 +46,8 @@ export interface StubReply {
   status?: number;
 }
 
-/** `index` counts chat requests from 0 across the stub's life. */
-export type ReplyScript = (request: RecordedRequest, index: number) => string | StubReply;
+/** `index` counts chat requests from 0 across the stub's life; may be async (e.g. to hold a request in flight). */
+export type ReplyScript = (request: RecordedRequest, index: number) => string | StubReply | Promise<string | StubReply>;
 
 export interface OpenAIStub {
   /** Base URL for OPENAI_BASE_URL, e.g. `http://127.0.0.1:41234/v1`. */
@@ -66,7 +67,7 @@ export const textOf = (content: unknown): string =>
       : '';
 
 /** The default reply: every message as `role: text`, one per line, so a test sees what the flow sent. */
-export const echoReply: ReplyScript = (request) =>
+export const echoReply = (request: RecordedRequest): string =>
   request.body.messages.map((m) => `${m.role}: ${textOf(m.content)}`).join('\n');
 
 export async function startOpenAIStub(options: { reply?: string | StubReply | ReplyScript } = {}): Promise<OpenAIStub> {
@@ -95,7 +96,7 @@ export async function startOpenAIStub(options: { reply?: string | StubReply | Re
     const recorded: RecordedRequest = { path, headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
     stub.requests.push(recorded);
     const index = count++;
-    const raw = typeof stub.reply === 'function' ? stub.reply(recorded, index) : stub.reply;
+    const raw = typeof stub.reply === 'function' ? await stub.reply(recorded, index) : stub.reply;
     const reply: StubReply = typeof raw === 'string' ? { content: raw } : raw;
     if (reply.status && reply.status >= 400) {
       send(res, reply.status, { error: { message: reply.content ?? 'stub error', type: 'stub_error' } });
