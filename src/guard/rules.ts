@@ -1,0 +1,71 @@
+/**
+ * Well-known credential shapes. Each rule is a regex over text plus an optional check that keeps
+ * false positives low (placeholders such as `sk-xxxxxxxx…`, AWS's documented example key). The
+ * order matters: the more specific prefix (`sk-ant-`) is listed before the general one (`sk-`).
+ */
+export interface ShapeRule {
+  rule: string;
+  re: RegExp;
+  /** Extra check on the matched text; false = not a secret after all. */
+  plausible?: (match: string) => boolean;
+}
+
+/** A real key is random: letters and digits mixed, not one repeated character or a word list. */
+const looksRandom = (s: string): boolean => {
+  const body = s.replace(/^[a-z_]+[-_]/i, '');
+  if (!/[0-9]/.test(body) || !/[A-Za-z]/.test(body)) return false;
+  if (/(.)\1{7,}/.test(body)) return false; // xxxxxxxx, 00000000
+  return new Set(body).size >= 10;
+};
+
+export const shapeRules: ShapeRule[] = [
+  {
+    rule: 'private-key',
+    re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\\n]*[A-Za-z0-9+/=:\s\\-]{32,}/g,
+  },
+  { rule: 'anthropic-api-key', re: /\bsk-ant-(?:api|admin|oat)\d{2}-[A-Za-z0-9_-]{20,}/g, plausible: looksRandom },
+  {
+    rule: 'openai-api-key',
+    re: /\bsk-(?!ant-)(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,}/g,
+    plausible: looksRandom,
+  },
+  {
+    rule: 'aws-access-key-id',
+    re: /\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b/g,
+    plausible: (m) => !m.endsWith('EXAMPLE') && looksRandom(m),
+  },
+  {
+    rule: 'aws-secret-access-key',
+    re: /aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
+    plausible: (m) => !m.includes('EXAMPLEKEY'),
+  },
+  { rule: 'github-token', re: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b/g, plausible: looksRandom },
+  { rule: 'github-token', re: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g, plausible: looksRandom },
+  { rule: 'slack-token', re: /\bxox[abposr]-(?:\d+-)?[A-Za-z0-9-]{10,}/g, plausible: looksRandom },
+  { rule: 'slack-webhook-url', re: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{16,}/g },
+  { rule: 'google-api-key', re: /\bAIza[0-9A-Za-z_-]{35}\b/g, plausible: looksRandom },
+  { rule: 'huggingface-token', re: /\bhf_[A-Za-z0-9]{34,}\b/g, plausible: looksRandom },
+  { rule: 'stripe-secret-key', re: /\b[sr]k_live_[A-Za-z0-9]{20,}\b/g, plausible: looksRandom },
+];
+
+export interface ShapeHit {
+  rule: string;
+  /** Offset of the match in the scanned text. */
+  index: number;
+}
+
+/** Every shape hit in `text`; overlapping hits of later rules are dropped (one finding per secret). */
+export function findShapes(text: string): ShapeHit[] {
+  const hits: Array<ShapeHit & { end: number }> = [];
+  for (const { rule, re, plausible } of shapeRules) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const start = m.index;
+      const end = start + m[0].length;
+      if (plausible && !plausible(m[0])) continue;
+      if (hits.some((h) => start < h.end && h.index < end)) continue;
+      hits.push({ rule, index: start, end });
+    }
+  }
+  return hits.sort((a, b) => a.index - b.index).map(({ rule, index }) => ({ rule, index }));
+}

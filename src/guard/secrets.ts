@@ -1,0 +1,148 @@
+/**
+ * The tenant guard: nothing with a secret value is ever committed. `scanForSecrets` runs on every
+ * staged file (flows and generated outputs) before a commit. A finding says where (path, line,
+ * node id, field) and which rule fired — never the value, so a finding can be logged, shown and put
+ * in an error as it is.
+ *
+ * Two kinds of rule:
+ * - `secret-field`: a LangFlow field marked `password: true` holding a literal value. With
+ *   `load_from_db: true` the value is the *name* of a variable (`OPENAI_API_KEY`), not a secret;
+ *   a value shaped like an environment variable name is read the same way.
+ * - key shapes (rules.ts) anywhere in the text: OpenAI, Anthropic, AWS, GitHub, Slack, private keys…
+ */
+import { FlowcError, FlowcErrors } from '../errors.js';
+import { jsonStrings, type JsonPath } from './jsonstrings.js';
+import { findShapes } from './rules.js';
+
+export interface SecretFinding {
+  path: string;
+  line: number;
+  rule: string;
+  nodeId?: string;
+  field?: string;
+}
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+export function scanForSecrets(text: string, path: string): SecretFinding[] {
+  const parsed = path.endsWith('.json') ? tryParse(text) : undefined;
+  return parsed === undefined ? scanText(text, path) : scanJson(parsed.value, text, path);
+}
+
+/** Plain text (generated Python, YAML, anything not JSON): key shapes only. */
+function scanText(text: string, path: string): SecretFinding[] {
+  const hits = findShapes(text);
+  if (hits.length === 0) return [];
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  return hits.map(({ rule, index }) => ({ path, line: lineOf(lineStarts, index), rule }));
+}
+
+function scanJson(root: unknown, text: string, path: string): SecretFinding[] {
+  const findings = new Map<string, SecretFinding>();
+  const strings = jsonStrings(text);
+  const lineByPath = new Map(strings.map((s) => [key(s.path), s.line]));
+
+  for (const { at, field } of secretFields(root)) {
+    const valuePath = [...at, 'value'];
+    findings.set(key(valuePath), {
+      path,
+      line: lineByPath.get(key(valuePath)) ?? 1,
+      rule: 'secret-field',
+      ...nodeOf(root, at),
+      field,
+    });
+  }
+  for (const s of strings) {
+    const hit = findShapes(s.value)[0];
+    if (!hit) continue;
+    // One finding per value: a key shape inside a secret field names the more telling rule.
+    const where = nodeOf(root, s.path);
+    findings.set(key(s.path), { path, line: s.line, rule: hit.rule, ...where, field: fieldOf(s.path) });
+  }
+  return [...findings.values()].sort((a, b) => a.line - b.line);
+}
+
+/** Objects marked `password: true` whose `value` is a literal (not a variable name). */
+function* secretFields(node: unknown, at: JsonPath = []): Generator<{ at: JsonPath; field: string }> {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) yield* secretFields(node[i], [...at, i]);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const o = node as Record<string, unknown>;
+  if (o.password === true && typeof o.value === 'string') {
+    const value = o.value.trim();
+    const isName = o.load_from_db === true || ENV_NAME.test(value);
+    if (value !== '' && !isName) yield { at, field: typeof o.name === 'string' ? o.name : String(at[at.length - 1]) };
+  }
+  for (const [k, v] of Object.entries(o)) if (v !== null && typeof v === 'object') yield* secretFields(v, [...at, k]);
+}
+
+/** The innermost LangFlow node (`…nodes[i]`) holding `at`, by its id. */
+function nodeOf(root: unknown, at: JsonPath): { nodeId?: string } {
+  let nodeId: string | undefined;
+  let cur: unknown = root;
+  for (let k = 0; k < at.length; k++) {
+    cur = (cur as Record<string | number, unknown> | undefined)?.[at[k]!];
+    if (at[k - 1] === 'nodes' && typeof at[k] === 'number' && cur && typeof cur === 'object') {
+      const n = cur as { id?: unknown; data?: { id?: unknown } };
+      const id = typeof n.id === 'string' ? n.id : n.data?.id;
+      if (typeof id === 'string') nodeId = id;
+    }
+  }
+  return nodeId === undefined ? {} : { nodeId };
+}
+
+/** The template field a value belongs to (`template.<field>.value`), else the nearest key. */
+function fieldOf(at: JsonPath): string | undefined {
+  // `data.node.template.<field>.value`; a prompt's own field is also called `template`.
+  let t = -1;
+  for (let k = 1; k < at.length; k++) if (at[k] === 'template' && at[k - 1] === 'node') t = k;
+  if (t < 0) t = at.lastIndexOf('template');
+  if (t >= 0 && typeof at[t + 1] === 'string') return at[t + 1] as string;
+  for (let k = at.length - 1; k >= 0; k--) if (typeof at[k] === 'string') return at[k] as string;
+  return undefined;
+}
+
+/** One line a person can act on; never the value. */
+export function describeFinding(f: SecretFinding): string {
+  const where = [f.nodeId && `node ${f.nodeId}`, f.field && `field ${f.field}`].filter(Boolean).join(', ');
+  return `${f.path}:${f.line}: ${where ? `${where}: ` : ''}literal secret (rule ${f.rule})`;
+}
+
+/** The error that refuses a build: every finding, each naming file, node, field and rule. */
+export function secretsError(findings: SecretFinding[]): FlowcError {
+  const hint =
+    'remove the value; in LangFlow mark the field "load from database" with a variable name (e.g. OPENAI_API_KEY) so the generated code reads it from the environment';
+  const errors = findings.map(
+    (f) =>
+      new FlowcError('secret', `literal secret (rule ${f.rule}) at line ${f.line}`, {
+        where: { file: f.path, nodeId: f.nodeId, field: f.field },
+        hint,
+      }),
+  );
+  if (errors.length === 1) return errors[0]!;
+  return new FlowcErrors(errors, `${findings.length} literal secrets found; nothing was committed`);
+}
+
+function tryParse(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+const key = (p: JsonPath): string => JSON.stringify(p);
+
+function lineOf(lineStarts: number[], index: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}

@@ -1,0 +1,105 @@
+import test from 'ava';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describeFinding, scanForSecrets, secretsError } from '../../src/guard/secrets.js';
+import { flowWith, keys, rand } from './keys.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fixtures = path.resolve(repoRoot, '../shared/fixtures/langflow');
+
+const lineContaining = (text: string, needle: string): number => text.slice(0, text.indexOf(needle)).split('\n').length;
+
+test('a literal value in a password field is refused, naming node, field and line — never the value', (t) => {
+  const secret = 'hunter2-' + rand(12);
+  const text = flowWith({ apiKey: secret });
+  const findings = scanForSecrets(text, 'flows/demo.json');
+  t.deepEqual(findings, [
+    { path: 'flows/demo.json', line: lineContaining(text, secret), rule: 'secret-field', nodeId: 'OpenAIModel-c3', field: 'api_key' },
+  ]);
+  const err = secretsError(findings);
+  t.false(JSON.stringify(findings).includes(secret));
+  t.false(err.describe().includes(secret));
+  t.regex(err.describe(), /node OpenAIModel-c3, field api_key: .*secret-field/);
+});
+
+test('a key in a secret field is reported once, under the key-shape rule', (t) => {
+  const secret = keys.openai();
+  const findings = scanForSecrets(flowWith({ apiKey: secret }), 'flows/demo.json');
+  t.is(findings.length, 1);
+  t.like(findings[0], { rule: 'openai-api-key', nodeId: 'OpenAIModel-c3', field: 'api_key' });
+});
+
+test('a key pasted into a prompt is found and names the prompt node and field', (t) => {
+  const secret = keys.anthropic();
+  const text = flowWith({ prompt: `You are helpful. Use key ${secret} when asked.` });
+  const findings = scanForSecrets(text, 'flows/demo.json');
+  t.deepEqual(findings, [
+    { path: 'flows/demo.json', line: lineContaining(text, secret), rule: 'anthropic-api-key', nodeId: 'Prompt-b2', field: 'template' },
+  ]);
+  t.false(describeFinding(findings[0]!).includes(secret));
+});
+
+test('variable names are not secrets: load_from_db, env-style names, os.environ lookups', (t) => {
+  t.deepEqual(scanForSecrets(flowWith({ apiKey: 'OPENAI_API_KEY', loadFromDb: true }), 'flows/a.json'), []);
+  t.deepEqual(scanForSecrets(flowWith({ apiKey: 'OPENAI_API_KEY', loadFromDb: false }), 'flows/a.json'), []);
+  t.deepEqual(scanForSecrets(flowWith({ apiKey: '' }), 'flows/a.json'), []);
+  const py = [
+    'import os',
+    'api_key = os.environ["OPENAI_API_KEY"]',
+    'anthropic = os.environ.get("ANTHROPIC_API_KEY", "")',
+    'from sklearn import svm  # sk-learn',
+    'PLACEHOLDER = "sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
+    'DOC = "set AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"',
+    'TASK = "sk-this-is-not-a-real-key-placeholder"',
+    'HEADER = "-----BEGIN PRIVATE KEY-----"',
+    'TOKEN_PREFIX = "ghp_"',
+  ].join('\n');
+  t.deepEqual(scanForSecrets(py, 'app/flows/t/flow_a.py'), []);
+});
+
+test('every well-known shape is found in plain text, on the right line', (t) => {
+  for (const [name, make] of Object.entries(keys)) {
+    const secret = make();
+    const text = `# header\nx = 1\nvalue = ${JSON.stringify(secret)}\n`;
+    const findings = scanForSecrets(text, 'app/flows/t/flow_x.py');
+    t.is(findings.length, 1, name);
+    t.is(findings[0]?.line, 3, name);
+    t.false(JSON.stringify(findings).includes(secret.slice(8)), name);
+  }
+});
+
+test('a minified flow reports line 1; a broken .json file is still scanned as text', (t) => {
+  const secret = keys.github();
+  const minified = JSON.stringify(JSON.parse(flowWith({ apiKey: secret })));
+  t.like(scanForSecrets(minified, 'flows/m.json')[0], { line: 1, rule: 'github-token', nodeId: 'OpenAIModel-c3' });
+  const broken = flowWith({ apiKey: secret }).slice(0, -3);
+  t.like(scanForSecrets(broken, 'flows/m.json')[0], { rule: 'github-token' });
+});
+
+test('property: a key of any known shape put anywhere in a prompt is always found, never echoed', (t) => {
+  const makers = Object.values(keys);
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: makers.length - 1 }), fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }), (k, before, after) => {
+      const secret = makers[k]!();
+      const findings = scanForSecrets(flowWith({ prompt: `${before} ${secret} ${after}` }), 'flows/p.json');
+      return findings.length >= 1 && findings.some((f) => f.nodeId === 'Prompt-b2') && !JSON.stringify(findings).includes(secret);
+    }),
+    { numRuns: 200 },
+  );
+  t.pass();
+});
+
+test('LangFlow starter projects (1.8, 1.10) have no findings', (t) => {
+  if (!existsSync(fixtures)) return t.log(`skipped: ${fixtures} is absent`) as unknown as void;
+  let files = 0;
+  for (const version of readdirSync(fixtures)) {
+    for (const name of readdirSync(path.join(fixtures, version)).filter((f) => f.endsWith('.json'))) {
+      const text = readFileSync(path.join(fixtures, version, name), 'utf8');
+      t.deepEqual(scanForSecrets(text, `flows/${name}`), [], `${version}/${name}`);
+      files++;
+    }
+  }
+  t.true(files > 20);
+});
