@@ -21,11 +21,11 @@ export interface ReloadOptions {
   expectedCommit?: string;
   /** W3C traceparent of the caller's span; the host continues the trace. */
   traceparent?: string;
-  /** Retries after the first attempt (default 5). */
+  /** Retries after the first attempt (default: FLOWC_RELOAD_RETRIES, else 5). */
   retries?: number;
   /** Per-attempt timeout in ms (default 30 000: a reload imports and smoke-tests every flow). */
   timeoutMs?: number;
-  /** First backoff delay in ms (default 500); doubles each retry, capped by `maxBackoffMs`. */
+  /** First backoff delay in ms (default: FLOWC_RELOAD_BACKOFF_MS, else 500); doubles each retry, capped by `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
   /** Called (and awaited) before each retry, with the retry number (1-based) and why. */
@@ -47,8 +47,8 @@ export function backoffDelay(attempt: number, baseMs: number, capMs: number, ran
 export async function reloadHost(options: ReloadOptions): Promise<ReloadResult> {
   const base = options.url.replace(/\/+$/, '');
   const target = `${base}/restart`;
-  const retries = options.retries ?? 5;
-  const baseMs = options.backoffMs ?? 500;
+  const retries = options.retries ?? envInt('FLOWC_RELOAD_RETRIES') ?? 5;
+  const baseMs = options.backoffMs ?? envInt('FLOWC_RELOAD_BACKOFF_MS') ?? 500;
   const capMs = options.maxBackoffMs ?? 10_000;
   const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
   if (options.expectedCommit) headers['x-expected-commit'] = options.expectedCommit;
@@ -81,6 +81,12 @@ export async function reloadHost(options: ReloadOptions): Promise<ReloadResult> 
   } catch (err) {
     throw toReloadError(err, target, retries);
   }
+}
+
+/** Operator (and test) overrides of the retry policy; ignored unless a non-negative integer. */
+function envInt(name: string): number | undefined {
+  const raw = process.env[name];
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
 }
 
 function reasonOf(error: RequestError): string {

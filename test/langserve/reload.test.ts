@@ -138,3 +138,17 @@ test('backoff: exponential, capped, jittered within [half, full] of the step', (
   t.is(backoffDelay(4, 100, 10_000, () => 0), 400);
   t.is(backoffDelay(20, 100, 10_000, () => 0.999999), 10_000 * 0.5 + 0.999999 * 5000);
 });
+
+test.serial('FLOWC_RELOAD_RETRIES / FLOWC_RELOAD_BACKOFF_MS set the default policy', async (t) => {
+  const host = await fakeHost(() => ({ status: 503, body: {} }));
+  t.teardown(() => close(host.server));
+  process.env.FLOWC_RELOAD_RETRIES = '1';
+  process.env.FLOWC_RELOAD_BACKOFF_MS = '1';
+  t.teardown(() => {
+    delete process.env.FLOWC_RELOAD_RETRIES;
+    delete process.env.FLOWC_RELOAD_BACKOFF_MS;
+  });
+  const err = await t.throwsAsync(reloadHost({ url: host.url, token: TOKEN }), { instanceOf: FlowcError });
+  t.true(err!.transient);
+  t.is(host.seen.length, 2);
+});
