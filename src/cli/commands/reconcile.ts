@@ -1,5 +1,111 @@
-import { FlowcError } from '../../errors.js';
+/**
+ * `flowc reconcile`: watch mode by default; `--once` (0 converged, 1 failed), `--check`
+ * (read-only: 0 in sync, 1 drift, 2 error), `--dry-run` (prints the plan `apply` would run).
+ */
+import path from 'node:path';
+import { loadConfig } from '../../config/load.js';
+import { isFlowcError } from '../../errors.js';
+import { liveDeps } from '../../reconcile/live.js';
+import { acquireLock } from '../../reconcile/lock.js';
+import { runPass } from '../../reconcile/pass.js';
+import { printable } from '../../reconcile/plan.js';
+import { checkExit, checkReport, describeItems, onceReport } from '../../reconcile/report.js';
 
-export async function run(_options: Record<string, unknown>): Promise<number> {
-  throw new FlowcError('usage', 'flowc reconcile is not implemented yet');
+export interface ReconcileOptions {
+  repo: string;
+  once?: boolean;
+  check?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  allowEmpty?: boolean;
+  listen?: string | false;
+}
+
+const HTTP_SERVER: string = '../../http/server.js';
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+export async function run(o: ReconcileOptions): Promise<number> {
+  if (o.check) {
+    try {
+      return await check(o);
+    } catch (err) {
+      process.stderr.write(`flowc: ${isFlowcError(err) ? err.describe() : (err as Error).message}\n`);
+      return 2;
+    }
+  }
+  const config = loadConfig(o.repo, process.env);
+  if (!o.once && !o.dryRun) {
+    const [{ watch }, { createMetrics }] = await Promise.all([import('../../reconcile/reconciler.js'), import('../../http/metrics.js')]);
+    const metrics = createMetrics();
+    const listen = o.listen === undefined ? config.webhook.listen : o.listen;
+    return watch(config, { allowEmpty: !!o.allowEmpty, listen }, {
+      metrics,
+      startHttp: async (ctl) => {
+        // TODO(http): a static import once src/http/server.ts lands; until then watch mode runs without a listener.
+        const mod = (await import(HTTP_SERVER).catch(() => undefined)) as
+          | { startHttpServer(deps: Record<string, unknown>): Promise<{ url: string; close(): Promise<void> }> }
+          | undefined;
+        if (!mod || listen === false) return undefined;
+        return mod.startHttpServer({
+          listen,
+          flowsDir: path.join(config.repoRoot, config.flowsDir),
+          poke: (flowId: string) => ctl.poke(flowId),
+          status: () => ctl.status(),
+          ready: async () => {
+            const s = ctl.status();
+            const reasons = [...(s.lastPass ? [] : ['no reconcile pass completed yet']), ...(s.refused ? [s.refused] : [])];
+            return { ok: reasons.length === 0, reasons };
+          },
+          auth: config.webhook,
+          registry: metrics.registry,
+          metrics,
+        });
+      },
+    });
+  }
+  const deps = await liveDeps(config);
+  try {
+    if (o.dryRun) {
+      const r = await runPass(deps, { readOnly: true, allowEmpty: !!o.allowEmpty });
+      if (o.json) out(JSON.stringify(printable(r.plan), null, 2));
+      else out(describeItems(r.plan).join('\n') || 'in sync: nothing to do');
+      return 0;
+    }
+    const lock = await acquireLock(deps.gitDir, 30_000);
+    try {
+      const r = await runPass(deps, { allowEmpty: !!o.allowEmpty });
+      const rep = onceReport(r);
+      if (o.json) out(JSON.stringify(rep, null, 2));
+      else {
+        for (const line of describeItems(r.plan)) out(line);
+        for (const b of r.builds) out(`built ${b.tag} (${b.commit.slice(0, 12)}): ${b.flows.join(', ') || 'tenant files'}`);
+        if (rep.push.state === 'pending') out(`push pending (retried on the next pass): ${rep.push.detail}`);
+        if (rep.reload.state === 'pending') out(`reload pending: ${rep.reload.detail}`);
+        if (r.ok && r.builds.length === 0) out('in sync');
+      }
+      return r.ok ? 0 : 1;
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    await deps.close();
+  }
+}
+
+async function check(o: ReconcileOptions): Promise<number> {
+  const deps = await liveDeps(loadConfig(o.repo, process.env));
+  try {
+    const r = await runPass(deps, { readOnly: true, allowEmpty: !!o.allowEmpty });
+    const rep = checkReport(r.plan);
+    if (o.json) out(JSON.stringify(rep, null, 2));
+    else {
+      for (const d of rep.drift) out(`drift  ${d.kind.padEnd(11)} ${d.flowId ?? d.source}: ${d.files.join(', ')}`);
+      for (const f of rep.failed) out(`error  ${f.flowId ?? f.source}: ${f.reason}`);
+      if (rep.refused) out(`refused: ${rep.refused}`);
+      if (rep.inSync) out('in sync');
+    }
+    return checkExit(rep);
+  } finally {
+    await deps.close();
+  }
 }

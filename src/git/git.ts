@@ -1,0 +1,206 @@
+/**
+ * The one typed module over the git CLI. Everything flowc does to a repository goes through here.
+ * A build lands with one ref transaction that moves the branch and creates the tag together, so a
+ * crash or a signal leaves the build either fully recorded or not at all; it is composed in a
+ * private index, so whatever the user has staged is never swept into a flowc commit.
+ */
+import { access, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { FlowcError } from '../errors.js';
+import { runGit, type ExecResult, type TokenSource } from './exec.js';
+
+export interface GitOptions {
+  cwd: string;
+  token?: TokenSource;
+  tokenUser?: string;
+}
+
+export interface BuildCommit {
+  branch: string;
+  /** Expected current tip (compare-and-swap); undefined for the first commit. */
+  parent: string | undefined;
+  /** Repo-relative paths to record as they are in the work tree now (missing → removed). */
+  paths: string[];
+  message: string;
+  tag: { name: string; message: string };
+}
+
+export type PushResult =
+  | { ok: true }
+  | { ok: false; reason: 'rejected'; detail: string }
+  | { ok: false; reason: 'unreachable'; detail: string };
+
+export interface TagRecord {
+  tag: string;
+  commit: string;
+  time: string;
+  message: string;
+}
+
+export type Git = ReturnType<typeof createGit>;
+
+export function createGit(options: GitOptions) {
+  const { cwd } = options;
+  const git = (args: string[], extra: Partial<Parameters<typeof runGit>[0]> = {}): Promise<ExecResult> =>
+    runGit({ cwd, args, token: options.token, tokenUser: options.tokenUser, ...extra } as Parameters<typeof runGit>[0]);
+  const out = async (args: string[], extra: Partial<Parameters<typeof runGit>[0]> = {}) => (await git(args, extra)).stdout.trim();
+  const nul = (paths: string[]) => paths.map((p) => `${p}\0`).join('');
+  let identEnv: Record<string, string> | undefined;
+
+  /** Commits need an identity; a bare CI box often has none, so flowc signs as itself there. */
+  const ident = async (): Promise<Record<string, string>> => {
+    if (identEnv) return identEnv;
+    const r = await git(['var', 'GIT_COMMITTER_IDENT'], { allowFail: true });
+    identEnv = r.code === 0 ? {} : { GIT_AUTHOR_NAME: 'flowc', GIT_AUTHOR_EMAIL: 'flowc@localhost', GIT_COMMITTER_NAME: 'flowc', GIT_COMMITTER_EMAIL: 'flowc@localhost' };
+    return identEnv;
+  };
+
+  const api = {
+    cwd,
+    run: git,
+
+    /** Absolute path of the git directory (`.git`, or elsewhere for worktrees). */
+    async gitDir(): Promise<string> {
+      return path.resolve(cwd, await out(['rev-parse', '--git-dir']));
+    },
+
+    async head(): Promise<string | undefined> {
+      const r = await git(['rev-parse', '--verify', '-q', 'HEAD^{commit}'], { allowFail: true });
+      return r.code === 0 ? r.stdout.trim() : undefined;
+    },
+
+    async currentBranch(): Promise<string | undefined> {
+      const r = await git(['symbolic-ref', '-q', '--short', 'HEAD'], { allowFail: true });
+      return r.code === 0 ? r.stdout.trim() : undefined;
+    },
+
+    async resolve(ref: string): Promise<string | undefined> {
+      const r = await git(['rev-parse', '--verify', '-q', `${ref}^{commit}`], { allowFail: true });
+      return r.code === 0 ? r.stdout.trim() : undefined;
+    },
+
+    async hasRemote(remote: string): Promise<boolean> {
+      return (await git(['remote', 'get-url', remote], { allowFail: true })).code === 0;
+    },
+
+    /** Paths under `pathspecs` that differ from HEAD (modified, added, deleted, untracked). */
+    async changedPaths(pathspecs: string[]): Promise<Set<string>> {
+      if (pathspecs.length === 0) return new Set();
+      const r = await out(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--', ...pathspecs]);
+      const set = new Set<string>();
+      for (const entry of r.split('\0')) if (entry.length > 3) set.add(entry.slice(3));
+      return set;
+    },
+
+    /** Content of `path` at `rev`, or undefined when absent there. */
+    async show(rev: string, file: string): Promise<Buffer | undefined> {
+      const r = await git(['cat-file', 'blob', `${rev}:${file}`], { allowFail: true });
+      return r.code === 0 ? Buffer.from(r.stdout, 'utf8') : undefined;
+    },
+
+    /**
+     * Records one build: private index from the parent, exactly `paths` from the work tree, commit,
+     * annotated tag, then branch and tag in one atomic ref transaction. Returns undefined when the
+     * paths already match the parent (nothing to commit). The user's index is then brought in line
+     * for those paths only.
+     */
+    async commitBuild(b: BuildCommit): Promise<{ commit: string; tag: string } | undefined> {
+      const dir = path.join(await api.gitDir(), 'flowc');
+      const index = path.join(dir, `index.${process.pid}`);
+      const idx = { GIT_INDEX_FILE: index };
+      await mkdir(dir, { recursive: true });
+      try {
+        await git(b.parent ? ['read-tree', b.parent] : ['read-tree', '--empty'], { env: idx });
+        const present = await Promise.all(b.paths.map((p) => access(path.join(cwd, p)).then(() => true, () => false)));
+        const existing = b.paths.filter((_, i) => present[i]);
+        const missing = b.paths.filter((_, i) => !present[i]);
+        if (existing.length) await git(['add', '-A', '-f', '--pathspec-from-file=-', '--pathspec-file-nul'], { env: idx, input: nul(existing) });
+        if (missing.length) await git(['rm', '-q', '--cached', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], { env: idx, input: nul(missing) });
+        const tree = await out(['write-tree'], { env: idx });
+        if (b.parent && tree === (await out(['rev-parse', `${b.parent}^{tree}`]))) return undefined;
+        const env = await ident();
+        const commit = await out(['commit-tree', tree, ...(b.parent ? ['-p', b.parent] : []), '-F', '-'], { env, input: b.message });
+        const tagger = await out(['var', 'GIT_COMMITTER_IDENT'], { env });
+        const tagObject = `object ${commit}\ntype commit\ntag ${b.tag.name}\ntagger ${tagger}\n\n${b.tag.message.endsWith('\n') ? b.tag.message : `${b.tag.message}\n`}`;
+        const tag = await out(['mktag'], { input: tagObject });
+        const zero = '0'.repeat(40);
+        await git(['update-ref', '-m', `flowc: ${b.tag.name}`, '--stdin'], {
+          input: `start\nupdate refs/heads/${b.branch} ${commit} ${b.parent ?? zero}\ncreate refs/tags/${b.tag.name} ${tag}\nprepare\ncommit\n`,
+        });
+        // The build is recorded. Bring the user's index in line for our paths (only).
+        await git(['reset', '-q', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: nul(b.paths), allowFail: true });
+        return { commit, tag: b.tag.name };
+      } finally {
+        await rm(index, { force: true });
+      }
+    },
+
+    /** Push refspecs atomically; a rejection (the remote moved) is told apart from an unreachable remote. */
+    async push(remote: string, refspecs: string[]): Promise<PushResult> {
+      const r = await git(['push', '--porcelain', '--atomic', remote, ...refspecs], { remote: true, allowFail: true });
+      if (r.code === 0) return { ok: true };
+      const lines = r.stdout.split('\n').filter((l) => /^[ +\-*!=]\t/.test(l));
+      const rejected = lines.filter((l) => l.startsWith('!'));
+      if (rejected.some((l) => /remote rejected|pre-receive|hook declined/.test(l))) {
+        throw new FlowcError('git', `the remote refused the push: ${rejected.map((l) => l.split('\t').slice(1).join(' ')).join('; ')}`, {
+          hint: 'check the remote branch protection and hooks',
+        });
+      }
+      if (rejected.length) return { ok: false, reason: 'rejected', detail: rejected.map((l) => l.split('\t').slice(1).join(' ')).join('; ') };
+      return { ok: false, reason: 'unreachable', detail: r.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' / ') || `exit ${r.code}` };
+    },
+
+    /** Fetches the branch (and flowc's build tags) and returns the remote tip, or undefined when the branch is not there yet. */
+    async fetch(remote: string, branch: string, tagPrefix: string): Promise<string | undefined> {
+      const tracking = `refs/remotes/${remote}/${branch}`;
+      const r = await git(['fetch', '-q', '--no-tags', remote, `+refs/heads/${branch}:${tracking}`, `refs/tags/${tagPrefix}*:refs/tags/${tagPrefix}*`], { remote: true, allowFail: true });
+      if (r.code !== 0) {
+        if (/couldn't find remote ref/i.test(r.stderr)) return undefined;
+        throw new FlowcError('git', `git fetch ${remote} failed: ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}`, { transient: true });
+      }
+      return api.resolve(tracking);
+    },
+
+    async mergeBase(a: string, b: string): Promise<string | undefined> {
+      const r = await git(['merge-base', a, b], { allowFail: true });
+      return r.code === 0 ? r.stdout.trim() : undefined;
+    },
+
+    /** Files under `dir` changed between `from` (or the empty tree) and `to`: path → added/modified/deleted. */
+    async diffNames(from: string | undefined, to: string, dir: string): Promise<Array<{ status: 'A' | 'M' | 'D'; path: string }>> {
+      const base = from ?? (await out(['hash-object', '-t', 'tree', '/dev/null']));
+      const r = await out(['diff', '--name-status', '-z', '--no-renames', base, to, '--', dir]);
+      const parts = r.split('\0').filter(Boolean);
+      const res: Array<{ status: 'A' | 'M' | 'D'; path: string }> = [];
+      for (let i = 0; i + 1 < parts.length; i += 2) res.push({ status: (parts[i]![0] as 'A' | 'M' | 'D') ?? 'M', path: parts[i + 1]! });
+      return res;
+    },
+
+    /** Moves HEAD (and its branch) to `target`, keeping uncommitted changes; refuses when they would be overwritten. */
+    async resetKeep(target: string): Promise<void> {
+      await git(['reset', '-q', '--keep', target]);
+    },
+
+    async isAncestor(a: string, b: string): Promise<boolean> {
+      return (await git(['merge-base', '--is-ancestor', a, b], { allowFail: true })).code === 0;
+    },
+
+    async deleteTag(name: string): Promise<void> {
+      await git(['tag', '-d', name], { allowFail: true });
+    },
+
+    /** Annotated tags under `prefix`, newest first, with the peeled commit and tagger time. */
+    async tags(prefix: string): Promise<TagRecord[]> {
+      const r = await out(['for-each-ref', '--sort=-refname', `--format=%(refname:short)%00%(*objectname)%00%(taggerdate:iso-strict)%00%(contents)%1e`, `refs/tags/${prefix}*`]);
+      return r
+        .split('\x1e')
+        .map((rec) => rec.replace(/^\n/, ''))
+        .filter((rec) => rec.includes('\0'))
+        .map((rec) => {
+          const [tag = '', commit = '', time = '', message = ''] = rec.split('\0');
+          return { tag, commit, time, message };
+        });
+    },
+  };
+  return api;
+}

@@ -1,0 +1,90 @@
+/**
+ * The actual state: what generated files are in the work tree, read from their headers. A file
+ * without a flowc header is "foreign" and is never touched — unless git says flowc generated it
+ * at HEAD (its header was hand-deleted), which makes it a hand edit to overwrite.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { bodyIntact, parseHeader, sha256, type Header } from '../codegen/header.js';
+import type { Config } from '../config/schema.js';
+
+export interface ActualFile {
+  path: string;
+  /** Parsed header; undefined for a file flowc did not write (or whose header was destroyed). */
+  header: Header | undefined;
+  /** Body hash matches the header's output-sha256 (false when there is no header). */
+  intact: boolean;
+  /** sha256 of the whole file. */
+  sha256: string;
+  /** No header now, but HEAD's version of the file had one: a hand edit, not a user's file. */
+  generatedAtHead: boolean;
+}
+
+export interface Actual {
+  files: Map<string, ActualFile>;
+  /** Generated paths (per HEAD) deleted from the work tree and not yet committed. */
+  deletedGenerated: Array<{ path: string; source: string }>;
+  /** Paths under the output dirs that differ from HEAD (for "written but not committed" after a crash). */
+  dirty: Set<string>;
+}
+
+export interface ActualDeps {
+  /** Paths under `pathspecs` that differ from HEAD; omit for "everything committed" (e.g. no git). */
+  changedPaths?: (pathspecs: string[]) => Promise<Set<string>>;
+  /** File content at HEAD, or undefined. */
+  showHead?: (file: string) => Promise<Buffer | undefined>;
+}
+
+/** Where generated files may live: the tenant's flow modules, its smoke tests, and the host next to them. */
+export function outputRoots(config: Pick<Config, 'outputDir' | 'testsDir' | 'slug'>): { recursive: string[]; shallow: string[] } {
+  const parent = path.posix.dirname(config.outputDir);
+  return { recursive: [path.posix.join(config.outputDir, config.slug), config.testsDir], shallow: [parent === '.' ? '' : parent] };
+}
+
+export async function readActual(config: Config, deps: ActualDeps = {}): Promise<Actual> {
+  const root = config.repoRoot;
+  const roots = outputRoots(config);
+  const rels: string[] = [];
+  for (const dir of roots.recursive) await walk(root, dir, true, rels);
+  for (const dir of roots.shallow) await walk(root, dir, false, rels);
+  const files = new Map<string, ActualFile>();
+  await Promise.all(
+    [...new Set(rels)].map(async (rel) => {
+      const text = await readFile(path.join(root, rel), 'utf8').catch(() => undefined);
+      if (text !== undefined) files.set(rel, inspect(rel, text));
+    }),
+  );
+  const pathspecs = [...roots.recursive, ...roots.shallow.map((d) => (d ? `${d}/*.py` : '*.py'))];
+  const dirty = deps.changedPaths ? await deps.changedPaths(pathspecs) : new Set<string>();
+  const deletedGenerated: Actual['deletedGenerated'] = [];
+  for (const rel of dirty) {
+    const file = files.get(rel);
+    if (file && file.header) continue;
+    const head = deps.showHead ? await deps.showHead(rel) : undefined;
+    const parsed = head ? parseHeader(head.toString('utf8')) : null;
+    if (!parsed) continue;
+    if (file) file.generatedAtHead = true;
+    else deletedGenerated.push({ path: rel, source: parsed.header.source });
+  }
+  return { files, deletedGenerated, dirty };
+}
+
+export function inspect(rel: string, text: string): ActualFile {
+  const parsed = parseHeader(text);
+  return { path: rel, header: parsed?.header, intact: parsed ? bodyIntact(parsed) : false, sha256: sha256(text), generatedAtHead: false };
+}
+
+async function walk(root: string, rel: string, recursive: boolean, out: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(path.join(root, rel), { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const child = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      if (recursive && e.name !== '__pycache__' && !e.name.startsWith('.')) await walk(root, child, true, out);
+    } else if (e.isFile() && e.name.endsWith('.py')) out.push(child);
+  }
+}

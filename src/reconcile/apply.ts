@@ -1,0 +1,203 @@
+/**
+ * `apply(plan, deps)`: the only writer of the tenant work tree. Named stages, in order:
+ *   validate (compile + black, in memory) → guard (secret scan of everything to be staged) →
+ *   write (temp + rename; removals) → smoke (pytest, optional) → record (one commit + one tag).
+ * A flow failing a stage drops out of the build and is reported; the others go on. Any failure
+ * before the build is recorded restores every file it touched, so the work tree is never left
+ * half-applied. Nothing to do → nothing done (no write, commit or tag).
+ */
+import { readFile, unlink, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { parseHeader, sha256 } from '../codegen/header.js';
+import type { GeneratedFile } from '../codegen/types.js';
+import { FlowcError } from '../errors.js';
+import { CHANGING, type Plan, type PlanItem } from './plan.js';
+
+export interface SecretFindingLike {
+  path: string;
+  line: number;
+  rule: string;
+  nodeId?: string;
+  field?: string;
+}
+
+export interface ApplyDeps {
+  root: string;
+  slug: string;
+  branch: string;
+  tagPrefix: string;
+  generator: string;
+  clock: () => Date;
+  /** Tag of the previous build: timestamps only move forward, so tags never collide. */
+  lastTag?: string;
+  commitBuild: (b: { branch: string; parent: string | undefined; paths: string[]; message: string; tag: { name: string; message: string } }) => Promise<{ commit: string; tag: string } | undefined>;
+  head: () => Promise<string | undefined>;
+  /** compile + black-clean check of generated files (validate: compile|smoke). */
+  check?: (files: GeneratedFile[]) => Promise<Array<{ path: string; error?: string }>>;
+  /** Runs the given smoke test files; called after writing (validate: smoke). */
+  smoke?: (paths: string[]) => Promise<{ ok: boolean; output: string }>;
+  /** Which output paths are smoke tests. */
+  isSmokeTest?: (file: string) => boolean;
+  scan: (text: string, file: string) => SecretFindingLike[];
+  /** Test hook: called after the files are written, before the build is recorded. */
+  beforeRecord?: () => Promise<void>;
+}
+
+export interface Build {
+  commit: string;
+  tag: string;
+  time: string;
+  flows: string[];
+}
+
+export interface ApplyResult {
+  /** The plan as run: items that failed a stage are turned into `failed` with the reason. */
+  plan: Plan;
+  build?: Build;
+}
+
+export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> {
+  const plan: Plan = { ...input, items: input.items.map((i) => ({ ...i })) };
+  if (plan.refused) return { plan };
+  const fail = (item: PlanItem, reason: string, kind = 'flow') => {
+    Object.assign(item, { kind: 'failed', writes: [], deletes: [], stage: [], reason, error: { kind, message: reason, where: { file: item.source } } });
+  };
+  const live = () => plan.items.filter((i) => CHANGING.has(i.kind));
+  if (live().length === 0) return { plan };
+
+  // validate: every generated file compiles and is black-clean.
+  if (deps.check) {
+    const files = live().flatMap((i) => i.writes.map((w) => ({ path: w.path, content: w.content })));
+    if (files.length) {
+      const errors = new Map((await deps.check(files)).filter((r) => r.error).map((r) => [r.path, r.error!]));
+      for (const item of live()) {
+        const bad = item.writes.filter((w) => errors.has(w.path));
+        if (bad.length) fail(item, `generated code does not validate: ${bad.map((w) => `${w.path}: ${errors.get(w.path)}`).join('; ')}`);
+      }
+    }
+  }
+
+  // guard: nothing with a secret value is ever committed (flow files included).
+  for (const item of live()) {
+    const findings: SecretFindingLike[] = [];
+    for (const w of item.writes) findings.push(...deps.scan(w.content, w.path));
+    const onDisk = item.kind === 'uncommitted' ? [...item.stage, ...item.outputs] : item.stage;
+    for (const s of onDisk) {
+      const text = await readFile(path.join(deps.root, s), 'utf8').catch(() => undefined);
+      if (text !== undefined) findings.push(...deps.scan(text, s));
+    }
+    if (findings.length) {
+      const where = findings.map((f) => `${f.path}:${f.line}${f.nodeId ? ` node ${f.nodeId}` : ''}${f.field ? ` field ${f.field}` : ''} (${f.rule})`);
+      fail(item, `refusing to commit a secret: ${where.join('; ')} — move the value to an environment variable (load_from_db) and save the flow again`, 'secret');
+    }
+  }
+  if (live().length === 0) return { plan };
+
+  // write: remember what was there, so a failure before the build is recorded puts it back.
+  const before = new Map<string, Buffer | undefined>();
+  const touched = live().flatMap((i) => [...i.writes.map((w) => w.path), ...i.deletes]);
+  await Promise.all(touched.map(async (p) => before.set(p, await readFile(path.join(deps.root, p)).catch(() => undefined))));
+  const restore = async (paths: Iterable<string>) => {
+    for (const p of paths) {
+      const old = before.get(p);
+      const abs = path.join(deps.root, p);
+      if (old === undefined) await unlink(abs).catch(() => {});
+      else await writeFileAtomic(abs, old);
+    }
+  };
+  try {
+    for (const item of live()) {
+      for (const w of item.writes) {
+        await mkdir(path.dirname(path.join(deps.root, w.path)), { recursive: true });
+        await writeFileAtomic(path.join(deps.root, w.path), w.content);
+      }
+      for (const d of item.deletes) await unlink(path.join(deps.root, d)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+    }
+
+    // smoke: the generated tests of each drifted flow, against a fake model.
+    if (deps.smoke && deps.isSmokeTest) {
+      const tests = (i: PlanItem) => i.outputs.filter(deps.isSmokeTest!);
+      const withTests = live().filter((i) => i.flowId && tests(i).length);
+      const all = await deps.smoke(withTests.flatMap(tests));
+      if (!all.ok) {
+        // Find the culprits one flow at a time (rare path), so one bad flow does not block the rest.
+        for (const item of withTests) {
+          const r = withTests.length === 1 ? all : await deps.smoke(tests(item));
+          if (!r.ok) {
+            await restore([...item.writes.map((w) => w.path), ...item.deletes]);
+            fail(item, `smoke test failed: ${lastLines(r.output, 8)}`);
+          }
+        }
+      }
+    }
+    if (live().length === 0) return { plan };
+    await deps.beforeRecord?.();
+
+    // record: one commit + one annotated tag, landed together.
+    const items = live();
+    const ts = stamp(deps.clock(), deps.lastTag?.slice(deps.tagPrefix.length));
+    const tag = `${deps.tagPrefix}${ts}`;
+    const paths = [...new Set(items.flatMap((i) => [...i.writes.map((w) => w.path), ...i.deletes, ...i.stage, ...i.outputs]))].sort();
+    const parent = await deps.head();
+    const rec = await deps.commitBuild({ branch: deps.branch, parent, paths, message: commitMessage(deps, ts, items), tag: { name: tag, message: manifest(deps, ts, tag, items) } });
+    if (!rec) return { plan };
+    return { plan, build: { commit: rec.commit, tag: rec.tag, time: deps.clock().toISOString(), flows: items.map((i) => i.flowId).filter((x): x is string => !!x) } };
+  } catch (err) {
+    await restore(before.keys());
+    throw err instanceof FlowcError ? err : new FlowcError('io', `build failed, work tree restored: ${(err as Error).message}`, { cause: err, transient: true });
+  }
+}
+
+/** `20261125T085306.123Z`, strictly after `after` (same format) so two builds never share a tag. */
+export function stamp(now: Date, after?: string): string {
+  const fmt = (d: Date) => d.toISOString().replace(/[-:]/g, '');
+  let d = now;
+  if (after) {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})\.(\d{3})Z$/.exec(after);
+    if (m) {
+      const prev = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +m[7]!);
+      if (d.getTime() <= prev) d = new Date(prev + 1);
+    }
+  }
+  return fmt(d);
+}
+
+function verb(i: PlanItem): string {
+  if (i.kind === 'orphan') return `remove ${i.flowId ?? i.source} (${i.deletes.length} file(s))`;
+  const what = i.flowId ? `${i.flowId} (${i.source})` : `tenant files (${i.source})`;
+  const edits = i.writes.filter((w) => w.reason === 'hand-edited').map((w) => w.path);
+  return `${i.kind} ${what}${edits.length ? `; hand edits overwritten: ${edits.join(', ')}` : ''}`;
+}
+
+export function commitMessage(deps: Pick<ApplyDeps, 'slug' | 'generator'>, ts: string, items: PlanItem[]): string {
+  const trailers: string[] = [];
+  for (const i of items) {
+    if (!i.flowId) continue;
+    if (i.kind === 'orphan') trailers.push(`Flow-Removed: ${i.flowId}`);
+    else trailers.push(`Flow-Id: ${i.flowId}`, `Flow-Sha256: ${i.inputSha256 ?? ''}`);
+  }
+  trailers.push(`Generator: ${deps.generator}`);
+  return `codegen: ${deps.slug} v${ts}\n\n${items.map(verb).join('\n')}\n\n${trailers.join('\n')}\n`;
+}
+
+/** The build manifest (tag message): a summary line, then JSON — flow → input hash → files. */
+export function manifest(deps: Pick<ApplyDeps, 'slug' | 'generator'>, ts: string, tag: string, items: PlanItem[]): string {
+  const fileHash = (i: PlanItem, p: string) => {
+    const w = i.writes.find((x) => x.path === p);
+    return w ? (parseHeader(w.content)?.header.outputSha256 ?? sha256(w.content)) : undefined;
+  };
+  const body = {
+    build: tag,
+    slug: deps.slug,
+    version: ts,
+    generator: deps.generator,
+    flows: items
+      .filter((i) => i.kind !== 'orphan')
+      .map((i) => ({ id: i.flowId, source: i.source, action: i.kind, inputSha256: i.inputSha256, sourceSha256: i.sourceSha256, files: i.outputs.map((p) => ({ path: p, outputSha256: fileHash(i, p) ?? null })) })),
+    removed: items.filter((i) => i.kind === 'orphan').map((i) => ({ id: i.flowId, source: i.source, files: i.deletes })),
+  };
+  return `build ${deps.slug} v${ts}: ${items.length} change(s)\n\n${JSON.stringify(body, null, 2)}\n`;
+}
+
+const lastLines = (text: string, n: number) => text.trim().split('\n').slice(-n).join(' / ');

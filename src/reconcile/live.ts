@@ -1,0 +1,52 @@
+/**
+ * The real side effects a pass runs with: git over the CLI, the compiler, the Python validator
+ * (started lazily: a no-drift pass never pays Python's start-up), the secret guard and the
+ * LangServe reload client. The CLI builds this; tests pass small fakes to `runPass` instead.
+ */
+import type { CompileOptions, CompileResult } from '../codegen/types.js';
+import type { Config } from '../config/schema.js';
+import { FlowcError } from '../errors.js';
+import { createGit } from '../git/git.js';
+import { registerSecret } from '../log.js';
+import type { PassDeps } from './pass.js';
+
+const COMPILER: string = '../codegen/compile.js';
+
+export interface LiveDeps extends PassDeps {
+  close(): Promise<void>;
+}
+
+export async function liveDeps(config: Config, env: Record<string, string | undefined> = process.env): Promise<LiveDeps> {
+  const token = config.gitToken;
+  if (token) registerSecret(token.read());
+  registerSecret(config.langserve.token);
+  const git = createGit({ cwd: config.repoRoot, ...(token ? { token } : {}), ...(env.GIT_TOKEN_USER ? { tokenUser: env.GIT_TOKEN_USER } : {}) });
+  const gitDir = await git.gitDir().catch((err: unknown) => {
+    throw new FlowcError('git', `${config.repoRoot} is not a git repository`, { cause: err, hint: 'run `flowc init --slug <slug>` there, or pass --repo' });
+  });
+  const [compile, server, render, guard, python, reload] = await Promise.all([
+    // TODO(compiler): a static import once src/codegen/compile.ts lands (the specifier is a variable so tsc does not need it yet).
+    import(COMPILER) as Promise<{ compileFlow: (s: Uint8Array, o: CompileOptions) => CompileResult }>,
+    import('../codegen/server.js'),
+    import('../codegen/render.js'),
+    import('../guard/secrets.js'),
+    import('../python/validate.js'),
+    import('../langserve/reload.js'),
+  ]);
+  let validator: ReturnType<typeof python.createValidator> | undefined;
+  return {
+    config,
+    git,
+    gitDir,
+    compileFlow: compile.compileFlow,
+    compileServer: server.compileServer,
+    generatorDigest: render.GENERATOR_DIGEST,
+    scan: guard.scanForSecrets,
+    check: (files) => (validator ??= python.createValidator({ python: config.python })).check(files),
+    smoke: (paths) => python.runSmokeTests({ python: config.python, repoRoot: config.repoRoot, paths }),
+    reload: (o) => reload.reloadHost(o),
+    async close() {
+      await validator?.close();
+    },
+  };
+}

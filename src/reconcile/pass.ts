@@ -1,0 +1,202 @@
+/**
+ * One reconcile pass, the Flux way: re-read the whole state, then named stages in order —
+ * read → plan → apply → publish → reload — each failure recording one reason; status is written
+ * once, at the end. `--once`, `--check`, `--dry-run` and every watch-mode trigger run this.
+ */
+import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/types.js';
+import type { Config } from '../config/schema.js';
+import { FlowcError, isFlowcError } from '../errors.js';
+import type { Git } from '../git/git.js';
+import { inSpan } from '../telemetry/tracing.js';
+import { readActual } from './actual.js';
+import { apply, type ApplyDeps, type Build, type SecretFindingLike } from './apply.js';
+import { compileOptionsKey, readDesired, type Memo } from './desired.js';
+import { plan as makePlan, CHANGING, type Plan } from './plan.js';
+import { moveOntoRemote, push, type PushStatus } from './push.js';
+import { readMemo, readState, writeMemo, writeState, type ReconcileState } from './state.js';
+
+/** Everything with a side effect comes in here (STYLE habit 3); the CLI passes the real ones. */
+export interface PassDeps {
+  config: Config;
+  git: Git;
+  gitDir: string;
+  compileFlow: (source: Uint8Array, options: CompileOptions) => CompileResult;
+  compileServer?: (options: { slug: string; outputDir?: string }) => GeneratedFile;
+  generatorDigest: string;
+  scan: (text: string, file: string) => SecretFindingLike[];
+  check?: ApplyDeps['check'];
+  smoke?: ApplyDeps['smoke'];
+  reload?: (o: { url: string; token: string; expectedCommit?: string; traceparent?: string }) => Promise<{ generation: number }>;
+  clock?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  /** Test hook, see ApplyDeps. */
+  beforeRecord?: () => Promise<void>;
+}
+
+export interface PassOptions {
+  /** Compute and return the plan; change nothing. */
+  readOnly?: boolean;
+  allowEmpty?: boolean;
+  /** Flow files still being written (watch mode). */
+  settling?: ReadonlySet<string>;
+  /** Attempts at push → rebuild on a moved remote (default 5). */
+  pushAttempts?: number;
+}
+
+export interface PassResult {
+  plan: Plan;
+  builds: Build[];
+  push: PushStatus | undefined;
+  reload: { state: 'none' | 'reloaded' | 'pending'; detail?: string; generation?: number };
+  state: ReconcileState;
+  /** Converged: nothing failed, nothing refused, nothing left pending. */
+  ok: boolean;
+}
+
+export async function readPlan(deps: PassDeps, options: PassOptions, memo: Memo): Promise<Plan> {
+  const { config, git } = deps;
+  const actual = await readActual(config, { changedPaths: (p) => git.changedPaths(p), showHead: (f) => git.show('HEAD', f) });
+  const desired = await readDesired(config, actual, { compileFlow: deps.compileFlow, compileServer: deps.compileServer, generatorDigest: deps.generatorDigest, memo, settling: options.settling });
+  return makePlan(desired, actual, { allowEmpty: options.allowEmpty });
+}
+
+export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<PassResult> {
+  const { config } = deps;
+  return inSpan('reconcile', { tenant: config.slug, stack_port: config.stackPort, 'openinference.span.kind': 'CHAIN' }, async (span) => {
+    const clock = deps.clock ?? (() => new Date());
+    const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const state = await readState(deps.gitDir);
+    const memo = await readMemo(deps.gitDir);
+    let plan = await readPlan(deps, options, memo);
+    const builds: Build[] = [];
+    if (options.readOnly) return { plan, builds, push: undefined, reload: { state: 'none' }, state, ok: !plan.refused };
+
+    let pushStatus: PushStatus | undefined;
+    let passError: FlowcError | undefined;
+    const attempts = options.pushAttempts ?? 5;
+    try {
+      const branch = await deps.git.currentBranch();
+      if (branch !== config.branch) {
+        throw new FlowcError('git', `the repo is on ${branch ? `branch ${branch}` : 'a detached HEAD'}, but flowc builds on ${config.branch}`, {
+          where: { file: config.repoRoot },
+          hint: `git switch ${config.branch} (or set branch: in flowc.yaml)`,
+        });
+      }
+      for (let attempt = 1; ; attempt++) {
+        const applied = await apply(plan, applyDeps(deps, clock, state));
+        plan = applied.plan;
+        if (applied.build) {
+          builds.push(applied.build);
+          span.setAttribute('build.tag', applied.build.tag);
+          state.lastBuild = applied.build;
+          state.push = { ...state.push, pending: true, tags: [...state.push.tags, applied.build.tag] };
+          state.reload = { ...state.reload, pending: true, commit: applied.build.commit };
+        }
+        updateMemo(memo, plan, deps);
+        if (!state.push.pending) break;
+        pushStatus = await inSpan('git.push', { tenant: config.slug }, () => push(deps.git, config.remote, config.branch, state.push.tags));
+        state.push.lastAttempt = clock().toISOString();
+        if (pushStatus.state === 'pushed' || pushStatus.state === 'no-remote') {
+          state.push = { pending: false, tags: [] };
+          break;
+        }
+        if (pushStatus.state === 'pending') {
+          state.push.lastError = `remote unreachable: ${pushStatus.detail}`;
+          break;
+        }
+        // rejected: the remote moved. Move onto its tip, carry our flow changes, regenerate there.
+        state.push.lastError = `remote moved: ${pushStatus.detail}`;
+        if (attempt >= attempts) break;
+        await sleep(Math.min(5000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
+        await moveOntoRemote(deps.git, { root: config.repoRoot, remote: config.remote, branch: config.branch, tagPrefix: config.tagPrefix, flowsDir: config.flowsDir, pendingTags: state.push.tags });
+        state.push = { ...state.push, tags: [] };
+        plan = await readPlan(deps, options, memo);
+      }
+    } catch (err) {
+      passError = isFlowcError(err) ? err : new FlowcError('io', (err as Error).message ?? String(err), { cause: err });
+    }
+
+    const reload = await reloadStage(deps, state, clock, span.traceparent());
+    recordFailures(state, plan, clock);
+    state.lastPass = { time: clock().toISOString(), ok: !passError && !plan.refused, ...(plan.refused ? { refused: plan.refused } : {}), ...(passError ? { error: passError.describe() } : {}) };
+    await writeMemo(deps.gitDir, memo);
+    await writeState(deps.gitDir, state);
+    if (passError) throw passError;
+    const failed = plan.items.some((i) => i.kind === 'failed') || !!plan.refused;
+    const ok = !failed && !state.push.pending && !state.reload.pending;
+    return { plan, builds, push: pushStatus, reload, state, ok };
+  });
+}
+
+function applyDeps(deps: PassDeps, clock: () => Date, state: ReconcileState): ApplyDeps {
+  const { config, git } = deps;
+  return {
+    root: config.repoRoot,
+    slug: config.slug,
+    branch: config.branch,
+    tagPrefix: config.tagPrefix,
+    generator: deps.generatorDigest,
+    clock,
+    lastTag: state.lastBuild?.tag,
+    commitBuild: (b) => inSpan('git.commit', { tenant: config.slug, 'build.tag': b.tag.name }, () => git.commitBuild(b)),
+    head: () => git.head(),
+    check: config.validate === 'none' ? undefined : deps.check,
+    smoke: config.validate === 'smoke' ? deps.smoke : undefined,
+    isSmokeTest: (p) => p.startsWith(`${config.testsDir}/`),
+    scan: deps.scan,
+    beforeRecord: deps.beforeRecord,
+  };
+}
+
+async function reloadStage(deps: PassDeps, state: ReconcileState, clock: () => Date, traceparent: string | undefined): Promise<PassResult['reload']> {
+  const { url, token } = deps.config.langserve;
+  if (!state.reload.pending) return { state: 'none' };
+  if (!url || !deps.reload) {
+    state.reload = { pending: false };
+    return { state: 'none' };
+  }
+  state.reload.lastAttempt = clock().toISOString();
+  try {
+    const r = await inSpan('langserve.reload', { tenant: deps.config.slug }, () =>
+      deps.reload!({ url, token: token ?? '', ...(state.reload.commit ? { expectedCommit: state.reload.commit } : {}), ...(traceparent ? { traceparent } : {}) }),
+    );
+    state.reload = { pending: false, generation: r.generation, ...(state.reload.commit ? { commit: state.reload.commit } : {}) };
+    return { state: 'reloaded', generation: r.generation };
+  } catch (err) {
+    const detail = isFlowcError(err) ? err.describe() : (err as Error).message;
+    state.reload.lastError = detail;
+    return { state: 'pending', detail };
+  }
+}
+
+function updateMemo(memo: Memo, plan: Plan, deps: PassDeps): void {
+  const options = compileOptionsKey(deps.config);
+  const seen = new Set<string>();
+  for (const i of plan.items) {
+    if (!i.flowId || i.kind === 'orphan' || i.kind === 'pending') {
+      if (i.flowId) seen.add(i.flowId);
+      continue;
+    }
+    seen.add(i.flowId);
+    if (i.kind === 'failed' || !i.inputSha256 || !i.sourceSha256) {
+      delete memo[i.flowId];
+      continue;
+    }
+    memo[i.flowId] = { sourceSha256: i.sourceSha256, generator: deps.generatorDigest, options, inputSha256: i.inputSha256, files: [...i.outputs].sort() };
+  }
+  for (const id of Object.keys(memo)) if (!seen.has(id)) delete memo[id];
+}
+
+function recordFailures(state: ReconcileState, plan: Plan, clock: () => Date): void {
+  const failures: ReconcileState['failures'] = {};
+  for (const i of plan.items) {
+    if (i.kind !== 'failed') continue;
+    const key = i.flowId ?? i.source;
+    const prev = state.failures[key];
+    const reason = i.reason ?? 'failed';
+    failures[key] = { reason, kind: String(i.error?.kind ?? 'flow'), since: prev?.reason === reason ? prev.since : clock().toISOString(), ...(i.sourceSha256 ? { sourceSha256: i.sourceSha256 } : {}) };
+  }
+  state.failures = failures;
+}
+
+export { CHANGING };

@@ -1,0 +1,168 @@
+/**
+ * `plan(desired, actual)`: pure. What a pass would change, as data you can print
+ * (`flowc reconcile --dry-run` prints this value; `apply` runs it). One item per flow (plus one for
+ * the tenant-level files and one per vanished flow); only files flowc generated are ever written
+ * over or removed.
+ */
+import { sha256 } from '../codegen/header.js';
+import type { GeneratedFile } from '../codegen/types.js';
+import type { Actual } from './actual.js';
+import type { Desired, DesiredFlow } from './desired.js';
+
+export type ItemKind = 'create' | 'update' | 'hand-edited' | 'orphan' | 'unchanged' | 'uncommitted' | 'failed' | 'pending';
+export type WriteReason = 'missing' | 'input-changed' | 'hand-edited';
+
+export interface PlanWrite {
+  path: string;
+  reason: WriteReason;
+  content: string;
+}
+
+export interface PlanItem {
+  kind: ItemKind;
+  /** Flow id; null for tenant-level files (source flowc.yaml) and deletions whose flow is unknown. */
+  flowId: string | null;
+  /** `flows/<id>.json` or `flowc.yaml`. */
+  source: string;
+  inputSha256?: string;
+  sourceSha256?: string;
+  writes: PlanWrite[];
+  deletes: string[];
+  /** Every path this item owns once applied (its outputs), for the memo and the manifest. */
+  outputs: string[];
+  /** Extra paths committed with the item: the flow file it came from. */
+  stage: string[];
+  /** Why it failed (failed) or is waiting (pending). */
+  reason?: string;
+  error?: Record<string, unknown>;
+}
+
+export interface Plan {
+  items: PlanItem[];
+  /** Set when the plan is refused as a whole (nothing is applied). */
+  refused?: string;
+}
+
+export interface PlanOptions {
+  /** Allow pruning every output when `flows/` holds no flow at all. */
+  allowEmpty?: boolean;
+}
+
+/** Items that change the repo. */
+export const CHANGING: ReadonlySet<ItemKind> = new Set(['create', 'update', 'hand-edited', 'orphan', 'uncommitted']);
+/** Items that mean "out of sync" for `--check` (uncommitted is a git matter, not drift). */
+export const DRIFT: ReadonlySet<ItemKind> = new Set(['create', 'update', 'hand-edited', 'orphan']);
+
+export function plan(desired: Desired, actual: Actual, options: PlanOptions = {}): Plan {
+  const items: PlanItem[] = [];
+  const claimed = new Set<string>();
+  const sources = new Set<string>(['flowc.yaml']);
+  for (const f of desired.flows) sources.add(f.file);
+
+  for (const flow of desired.flows) items.push(flowItem(flow, actual, claimed));
+  if (desired.tenant.length) items.push(filesItem(null, 'flowc.yaml', undefined, undefined, desired.tenant, actual, claimed, []));
+
+  // Orphans: generated files whose source is gone (flow deleted, or the file belongs to no current output).
+  const orphans = new Map<string, string[]>();
+  for (const f of actual.files.values()) {
+    if (!f.header || claimed.has(f.path)) continue;
+    if (sources.has(f.header.source) && !(f.header.source === 'flowc.yaml' && desired.tenant.length)) continue;
+    orphans.set(f.header.source, [...(orphans.get(f.header.source) ?? []), f.path]);
+  }
+  for (const d of actual.deletedGenerated) {
+    if (claimed.has(d.path) || sources.has(d.source)) continue;
+    orphans.set(d.source, [...(orphans.get(d.source) ?? []), d.path]);
+  }
+  for (const [source, paths] of [...orphans].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const id = /^.*\/([^/]+)\.json$/.exec(source)?.[1] ?? null;
+    items.push({ kind: 'orphan', flowId: id, source, writes: [], deletes: paths.sort(), outputs: [], stage: source.endsWith('.json') ? [source] : [] });
+  }
+
+  const result: Plan = { items };
+  const generated = [...actual.files.values()].filter((f) => f.header && f.header.source !== 'flowc.yaml').length;
+  if (desired.flows.length === 0 && generated > 0 && !options.allowEmpty) {
+    result.refused = `no flow files, but ${generated} generated file(s) exist: refusing to remove every output (pass --allow-empty if that is really meant)`;
+  }
+  return result;
+}
+
+function flowItem(flow: DesiredFlow, actual: Actual, claimed: Set<string>): PlanItem {
+  const base = { flowId: flow.id, source: flow.file, writes: [], deletes: [], stage: [] as string[] };
+  if (flow.state === 'settling') return { ...base, kind: 'pending', outputs: [], reason: 'being written' };
+  if (flow.state === 'failed') {
+    // Keep the last good output: claim it so it is not taken for an orphan.
+    const kept = [...actual.files.values()].filter((f) => f.header?.source === flow.file).map((f) => f.path);
+    for (const p of kept) claimed.add(p);
+    return { ...base, kind: 'failed', sourceSha256: flow.sourceSha256, outputs: kept, reason: flow.error.describe(), error: flow.error.toJSON() };
+  }
+  if (flow.state === 'fast') {
+    for (const p of flow.paths) claimed.add(p);
+    const dirty = flow.paths.some((p) => actual.dirty.has(p));
+    return { ...base, kind: dirty ? 'uncommitted' : 'unchanged', inputSha256: flow.inputSha256, sourceSha256: flow.sourceSha256, outputs: flow.paths, stage: dirty ? [flow.file] : [] };
+  }
+  return filesItem(flow.id, flow.file, flow.inputSha256, flow.sourceSha256, flow.files, actual, claimed, [flow.file]);
+}
+
+/** Compare expected files with the work tree: which to write, which stale ones of this source to remove. */
+function filesItem(
+  flowId: string | null,
+  source: string,
+  inputSha256: string | undefined,
+  sourceSha256: string | undefined,
+  files: GeneratedFile[],
+  actual: Actual,
+  claimed: Set<string>,
+  stage: string[],
+): PlanItem {
+  const writes: PlanWrite[] = [];
+  const conflicts: string[] = [];
+  let existing = 0;
+  for (const file of files) {
+    claimed.add(file.path);
+    const a = actual.files.get(file.path);
+    if (!a) {
+      writes.push({ path: file.path, reason: 'missing', content: file.content });
+      continue;
+    }
+    if (!a.header) {
+      if (a.generatedAtHead) writes.push({ path: file.path, reason: 'hand-edited', content: file.content });
+      else conflicts.push(`${file.path} exists and was not generated by flowc`);
+      existing++;
+      continue;
+    }
+    if (a.header.source !== source) {
+      conflicts.push(`${file.path} is generated from ${a.header.source}`);
+      continue;
+    }
+    existing++;
+    if (!a.intact) writes.push({ path: file.path, reason: 'hand-edited', content: file.content });
+    else if (a.sha256 !== sha256(file.content) && a.header.inputSha256 !== headerInput(file.content)) writes.push({ path: file.path, reason: 'input-changed', content: file.content });
+  }
+  const expected = new Set(files.map((f) => f.path));
+  const deletes = [...actual.files.values()].filter((f) => f.header?.source === source && !expected.has(f.path)).map((f) => f.path);
+  for (const d of actual.deletedGenerated) if (d.source === source && !expected.has(d.path)) deletes.push(d.path);
+  for (const p of deletes) claimed.add(p);
+  const outputs = files.map((f) => f.path);
+  const common = { flowId, source, inputSha256, sourceSha256, outputs };
+  if (conflicts.length) {
+    return { ...common, kind: 'failed', writes: [], deletes: [], stage: [], reason: `refusing to overwrite: ${conflicts.join('; ')}`, error: { kind: 'flow', message: conflicts.join('; '), where: { file: source }, hint: 'move that file away, or change the flow id' } };
+  }
+  const kind = writes.length === 0 && deletes.length === 0
+    ? outputs.some((p) => actual.dirty.has(p)) ? 'uncommitted' : 'unchanged'
+    : existing === 0 ? 'create' : writes.every((w) => w.reason === 'hand-edited') && deletes.length === 0 ? 'hand-edited' : 'update';
+  const staged = kind === 'unchanged' ? [] : stage;
+  return { ...common, kind, writes: writes.sort((a, b) => (a.path < b.path ? -1 : 1)), deletes: deletes.sort(), stage: staged };
+}
+
+/** input-sha256 from a generated file's header line, without a full parse. */
+function headerInput(content: string): string | undefined {
+  return /input-sha256=([0-9a-f]{64})/.exec(content.slice(0, 600))?.[1];
+}
+
+/** The plan as printed by `--dry-run --json`: file contents replaced by their sha256. */
+export function printable(p: Plan): unknown {
+  return {
+    ...(p.refused ? { refused: p.refused } : {}),
+    items: p.items.map((i) => ({ ...i, writes: i.writes.map((w) => ({ path: w.path, reason: w.reason, sha256: sha256(w.content) })) })),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Publishing builds: push the branch and the pending build tags in one atomic push. A remote that
+ * moved (another clone pushed) is not fought: flowc fetches, moves onto the remote tip keeping
+ * the flow changes of its own unpublished builds, and the caller regenerates there. A remote that
+ * is down costs nothing: the build stays local and is pushed on a later pass.
+ */
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Git } from '../git/git.js';
+
+export type PushStatus =
+  | { state: 'no-remote' }
+  | { state: 'pushed'; tags: string[] }
+  | { state: 'rejected'; detail: string }
+  | { state: 'pending'; detail: string };
+
+type PushGit = Pick<Git, 'push' | 'hasRemote' | 'resolve'>;
+
+export async function push(git: PushGit, remote: string, branch: string, tags: string[]): Promise<PushStatus> {
+  if (!(await git.hasRemote(remote))) return { state: 'no-remote' };
+  const present = (await Promise.all(tags.map(async (t) => ((await git.resolve(`refs/tags/${t}`)) ? t : undefined)))).filter((t): t is string => !!t);
+  const r = await git.push(remote, [`refs/heads/${branch}:refs/heads/${branch}`, ...present.map((t) => `refs/tags/${t}:refs/tags/${t}`)]);
+  if (r.ok) return { state: 'pushed', tags: present };
+  return r.reason === 'rejected' ? { state: 'rejected', detail: r.detail } : { state: 'pending', detail: r.detail };
+}
+
+type RebaseGit = Pick<Git, 'fetch' | 'head' | 'mergeBase' | 'diffNames' | 'changedPaths' | 'show' | 'resetKeep' | 'isAncestor' | 'deleteTag'>;
+
+/**
+ * Moves onto the remote tip after a rejected push. The generated outputs of our unpublished
+ * builds are dropped (they are regenerated on the new tip); the flow files those builds committed
+ * are carried over into the work tree, so no saved flow is lost. Uncommitted edits are kept
+ * (`reset --keep` refuses rather than overwrite them). Our unpublished tags are deleted: they
+ * name commits that will never be published.
+ */
+export async function moveOntoRemote(git: RebaseGit, o: { root: string; remote: string; branch: string; tagPrefix: string; flowsDir: string; pendingTags: string[] }): Promise<{ tip: string; carried: string[] }> {
+  const tip = await git.fetch(o.remote, o.branch, o.tagPrefix);
+  const head = await git.head();
+  if (!tip || !head) throw new Error(`remote branch ${o.branch} not found after a rejected push`);
+  const base = await git.mergeBase(head, tip);
+  const ours = await git.diffNames(base, head, o.flowsDir);
+  const edited = await git.changedPaths([o.flowsDir]); // newer than our commit: leave as they are
+  const carry: Array<{ path: string; content: Buffer | undefined }> = [];
+  for (const c of ours) {
+    if (edited.has(c.path) || path.posix.basename(c.path).startsWith('.')) continue;
+    carry.push({ path: c.path, content: c.status === 'D' ? undefined : await git.show(head, c.path) });
+  }
+  for (const t of o.pendingTags) if (!(await git.isAncestor(`refs/tags/${t}^{commit}`, tip))) await git.deleteTag(t);
+  await git.resetKeep(tip);
+  for (const c of carry) {
+    const abs = path.join(o.root, c.path);
+    if (c.content === undefined) await unlink(abs).catch(() => {});
+    else {
+      await mkdir(path.dirname(abs), { recursive: true });
+      await writeFile(abs, c.content);
+    }
+  }
+  return { tip, carried: carry.map((c) => c.path) };
+}

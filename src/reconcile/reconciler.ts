@@ -1,0 +1,213 @@
+/**
+ * Watch mode (`flowc reconcile`): the outer controller. It owns the lifecycle — lock, watcher,
+ * timers, HTTP listener, signals — and runs passes one at a time on a serial queue:
+ * - chokidar on `flows/` and the output dirs; events are debounced and coalesced (at most one
+ *   pass waiting behind the one running), so a burst of files makes a few passes, not hundreds;
+ * - a flow file with an event in the last `debounce_ms` is "settling" and waits for a later pass;
+ * - a periodic full resync (with jitter) is the backstop for missed events, failed pushes and
+ *   reloads; transient failures retry sooner, with backoff;
+ * - SIGTERM/SIGINT: stop taking work, let the pass in flight finish (its build lands whole or not
+ *   at all), then exit 0.
+ */
+import path from 'node:path';
+import { watch as chokidar, type FSWatcher } from 'chokidar';
+import PQueue from 'p-queue';
+import type { Config } from '../config/schema.js';
+import { FlowcError, isFlowcError } from '../errors.js';
+import { log } from '../log.js';
+import { outputRoots } from './actual.js';
+import { liveDeps } from './live.js';
+import { tryLock } from './lock.js';
+import { runPass, type PassDeps, type PassResult } from './pass.js';
+import { statusReport, type StatusReport } from './report.js';
+import { emptyState, readState, type ReconcileState } from './state.js';
+
+export interface WatchOptions {
+  allowEmpty: boolean;
+  /** host:port for the webhook/status listener, or false. */
+  listen: string | false;
+}
+
+/** What the reconciler updates in the metrics registry (http/metrics.ts `ReconcileMetrics`). */
+export interface MetricsLike {
+  reconcileDuration: { observe(labels: { result: string }, v: number): void };
+  builds: { inc(labels: { result: string }, v?: number): void };
+  pushes: { inc(labels: { result: string }): void };
+  reloads: { inc(labels: { result: string }): void };
+}
+
+export interface Controller {
+  /** Ask for a pass soon (debounced); `flowId` is informational. */
+  poke(flowId?: string): void;
+  /** Same JSON as `flowc status --json`, from the last pass (synchronous: served by GET /status). */
+  status(): StatusReport;
+  /** Resolves once the first pass has completed. */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves when the controller has stopped. */
+  done: Promise<void>;
+}
+
+export interface WatchHooks {
+  metrics?: MetricsLike;
+  /** Starts the webhook/status listener (the CLI wires src/http); returns its close. */
+  startHttp?: (ctl: Controller) => Promise<{ url: string; close(): Promise<void> } | undefined>;
+}
+
+export async function watch(config: Config, options: WatchOptions, hooks: WatchHooks = {}): Promise<number> {
+  const deps = await liveDeps(config);
+  const lock = await tryLock(deps.gitDir);
+  if (!('release' in lock)) {
+    await deps.close();
+    throw new FlowcError('lock', `another flowc (pid ${lock.heldBy.pid}) is already reconciling ${config.repoRoot}`, { hint: 'stop it first; one writer per repo' });
+  }
+  let http: { url: string; close(): Promise<void> } | undefined;
+  try {
+    const ctl = startController(deps, { allowEmpty: options.allowEmpty, ...(hooks.metrics ? { metrics: hooks.metrics } : {}) });
+    const onSignal = (sig: string) => {
+      log.info({ signal: sig }, 'stopping: finishing the pass in flight');
+      void ctl.stop();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    if (options.listen !== false && hooks.startHttp) http = await hooks.startHttp(ctl);
+    log.info({ repo: config.repoRoot, branch: config.branch, listen: http?.url }, 'reconciler started');
+    await ctl.done;
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    return 0;
+  } finally {
+    await http?.close().catch(() => {});
+    await deps.close();
+    await lock.release();
+  }
+}
+
+export function startController(deps: PassDeps, o: { allowEmpty: boolean; metrics?: MetricsLike; random?: () => number }): Controller {
+  const { config } = deps;
+  const random = o.random ?? Math.random;
+  const queue = new PQueue({ concurrency: 1 });
+  const lastEvent = new Map<string, number>();
+  let stopping = false;
+  let debounce: NodeJS.Timeout | undefined;
+  let resync: NodeJS.Timeout | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let failures = 0;
+  let last: PassResult | undefined;
+  let head: string | undefined;
+  let initial: ReconcileState | undefined;
+  void readState(deps.gitDir).then((s) => (initial = s));
+  let resolveReady!: () => void;
+  const ready = new Promise<void>((r) => (resolveReady = r));
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const settleMs = Math.max(50, config.debounceMs);
+
+  const schedule = () => {
+    if (stopping || queue.size > 0) return; // one pass already waiting: it will see this change too
+    void queue.add(pass);
+  };
+  const poke = () => {
+    if (stopping) return;
+    clearTimeout(debounce);
+    debounce = setTimeout(schedule, config.debounceMs);
+  };
+  const armResync = () => {
+    clearTimeout(resync);
+    const ms = config.resyncSeconds * 1000 * (0.9 + 0.2 * random());
+    resync = setTimeout(() => {
+      schedule();
+      armResync();
+    }, ms);
+  };
+
+  async function pass(): Promise<void> {
+    if (stopping) return;
+    const now = Date.now();
+    const settling = new Set<string>();
+    for (const [file, t] of lastEvent) {
+      if (now - t < settleMs) settling.add(file);
+      else lastEvent.delete(file);
+    }
+    const started = process.hrtime.bigint();
+    try {
+      const r = await runPass(deps, { allowEmpty: o.allowEmpty, settling });
+      last = r;
+      head = await deps.git.head();
+      failures = 0;
+      for (const b of r.builds) log.info({ buildTag: b.tag, commit: b.commit, flows: b.flows }, 'build committed');
+      for (const i of r.plan.items) if (i.kind === 'failed') log.warn({ flowId: i.flowId, file: i.source }, i.reason ?? 'failed');
+      if (r.plan.refused) log.warn(r.plan.refused);
+      if (r.push?.state === 'pending') log.warn({ detail: r.push.detail }, 'push pending: remote unreachable, retried later');
+      o.metrics?.reconcileDuration.observe({ result: r.ok ? 'ok' : 'failed' }, Number(process.hrtime.bigint() - started) / 1e9);
+      if (r.builds.length) o.metrics?.builds.inc({ result: 'ok' }, r.builds.length);
+      if (r.push) o.metrics?.pushes.inc({ result: r.push.state === 'pushed' ? 'ok' : r.push.state === 'no-remote' ? 'skipped' : 'failed' });
+      if (r.reload.state !== 'none') o.metrics?.reloads.inc({ result: r.reload.state === 'reloaded' ? 'ok' : 'failed' });
+      if (r.plan.items.some((i) => i.kind === 'pending')) poke();
+      if (r.state.push.pending || r.state.reload.pending) backoff();
+    } catch (err) {
+      failures++;
+      o.metrics?.reconcileDuration.observe({ result: 'failed' }, Number(process.hrtime.bigint() - started) / 1e9);
+      log.error({ err: isFlowcError(err) ? err.toJSON() : { message: (err as Error).message } }, 'reconcile pass failed');
+      backoff();
+    } finally {
+      resolveReady();
+    }
+  }
+
+  /** Transient trouble (remote down, reload failing, git busy): try again sooner than the resync. */
+  function backoff() {
+    if (stopping) return;
+    clearTimeout(retry);
+    const ms = Math.min(config.resyncSeconds * 1000, 1000 * 2 ** Math.min(failures, 6)) * (0.5 + random() / 2);
+    retry = setTimeout(schedule, ms);
+  }
+
+  const roots = outputRoots(config);
+  const abs = (rel: string) => path.join(config.repoRoot, rel);
+  const flowsAbs = abs(config.flowsDir);
+  const watched = [flowsAbs, ...roots.recursive.map(abs), ...roots.shallow.map((d) => abs(path.posix.join(d, 'server.py')))];
+  const watcher: FSWatcher = chokidar(watched, {
+    ignoreInitial: true,
+    // chokidar ≥ 4 ignores globs silently: a function it is.
+    ignored: (p: string, stats?: { isFile(): boolean }) => {
+      const base = path.basename(p);
+      if (base === '__pycache__' || base === '.git' || (base.startsWith('.') && !watched.includes(p))) return true;
+      if (stats?.isFile()) return !(base.endsWith('.json') || base.endsWith('.py'));
+      return false;
+    },
+  });
+  watcher.on('all', (event, p) => {
+    if (p.startsWith(`${flowsAbs}${path.sep}`) && p.endsWith('.json')) {
+      const rel = path.relative(config.repoRoot, p).split(path.sep).join('/');
+      if (event === 'add' || event === 'change') lastEvent.set(rel, Date.now());
+      else lastEvent.delete(rel);
+    }
+    poke();
+  });
+  watcher.on('error', (err) => log.error({ err: { message: (err as Error).message } }, 'watcher error'));
+  watcher.on('ready', () => schedule()); // the first full pass, once the watcher sees everything
+  armResync();
+
+  return {
+    poke,
+    status() {
+      const state = last?.state ?? initial ?? emptyState();
+      return statusReport({ slug: config.slug, branch: config.branch, head, plan: last?.plan ?? { items: [] }, state });
+    },
+    ready,
+    async stop() {
+      if (stopping) return done;
+      stopping = true;
+      clearTimeout(debounce);
+      clearTimeout(resync);
+      clearTimeout(retry);
+      queue.clear(); // passes not yet started are dropped; the one in flight finishes
+      await watcher.close();
+      await queue.onIdle();
+      resolveDone();
+      return done;
+    },
+    done,
+  };
+}
