@@ -12,6 +12,30 @@ const KEYWORDS = new Set(
   ).split(' '),
 );
 
+/** Python builtins: a generated name must never shadow one the runtime helpers use. */
+export const PY_BUILTINS: ReadonlySet<string> = new Set(
+  (
+    'ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup BlockingIOError ' +
+    'BrokenPipeError BufferError BytesWarning ChildProcessError ConnectionAbortedError ' +
+    'ConnectionError ConnectionRefusedError ConnectionResetError DeprecationWarning EOFError ' +
+    'Ellipsis EncodingWarning EnvironmentError Exception ExceptionGroup False FileExistsError ' +
+    'FileNotFoundError FloatingPointError FutureWarning GeneratorExit IOError ImportError ' +
+    'ImportWarning IndentationError IndexError InterruptedError IsADirectoryError KeyError ' +
+    'KeyboardInterrupt LookupError MemoryError ModuleNotFoundError NameError None NotADirectoryError ' +
+    'NotImplemented NotImplementedError OSError OverflowError PendingDeprecationWarning ' +
+    'PermissionError ProcessLookupError RecursionError ReferenceError ResourceWarning RuntimeError ' +
+    'RuntimeWarning StopAsyncIteration StopIteration SyntaxError SyntaxWarning SystemError ' +
+    'SystemExit TabError TimeoutError True TypeError UnboundLocalError UnicodeDecodeError ' +
+    'UnicodeEncodeError UnicodeError UnicodeTranslateError UnicodeWarning UserWarning ValueError ' +
+    'Warning ZeroDivisionError abs aiter all anext any ascii bin bool breakpoint bytearray bytes ' +
+    'callable chr classmethod compile complex copyright credits delattr dict dir divmod enumerate ' +
+    'eval exec exit filter float format frozenset getattr globals hasattr hash help hex id input int ' +
+    'isinstance issubclass iter len license list locals map max memoryview min next object oct open ' +
+    'ord pow print property quit range repr reversed round set setattr slice sorted staticmethod str ' +
+    'sum super tuple type vars zip'
+  ).split(' '),
+);
+
 /**
  * Characters written as escapes: controls, line/paragraph separators, BOM, zero-width and bidi
  * controls (a reviewer must see what the code says — "trojan source"), lone surrogates and
@@ -93,6 +117,31 @@ export function pyIdent(text: string, fallback = 'node'): string {
   if (/^[0-9]/.test(ident)) ident = `${fallback}_${ident}`;
   if (KEYWORDS.has(ident)) ident = `${ident}_`;
   return ident;
+}
+
+const INDENT = '    ';
+
+/**
+ * A Python expression for JSON-like data laid out the way black leaves it: non-empty lists and
+ * dicts exploded one item per line with a trailing comma (black's "magic trailing comma" keeps
+ * them so), multi-line text as `"\n".join([...])` so a prompt reads line by line. `indent` is
+ * the column of the line the expression starts on; continuation lines are indented from it.
+ */
+export function pyExpr(value: PyValue, indent = 0): string {
+  const pad = ' '.repeat(indent);
+  if (typeof value === 'string' && value.includes('\n') && pyStr(value).length > 40) {
+    const lines = value.split('\n').map((line) => `${pad}${INDENT}${INDENT}${pyStr(line)},`);
+    return ['"\\n".join(', `${pad}${INDENT}[`, ...lines, `${pad}${INDENT}]`, `${pad})`].join('\n');
+  }
+  if (Array.isArray(value) && value.length > 0) {
+    const items = value.map((v) => `${pad}${INDENT}${pyExpr(v, indent + 4)},`);
+    return ['[', ...items, `${pad}]`].join('\n');
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
+    const items = Object.entries(value).map(([k, v]) => `${pad}${INDENT}${pyStr(k)}: ${pyExpr(v, indent + 4)},`);
+    return ['{', ...items, `${pad}}`].join('\n');
+  }
+  return pyLiteral(value);
 }
 
 /** `pyIdent` made unique against `taken` (which it updates): `x`, `x_2`, `x_3` ... */

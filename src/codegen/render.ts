@@ -4,7 +4,9 @@
  * and filters: a typo in a template fails loudly instead of writing `None`-ish Python.
  *
  * Filters (the only way templates turn data into Python text; all escaping lives in python.ts):
- *   py       any JSON-like value → Python literal
+ *   py       any JSON-like value → Python expression (`py: 8` = the line starts at column 8)
+ *   arg      a node argument: {param} → that parameter, {env} → a lazy os.environ read,
+ *            {value} → literal (same indent argument as `py`)
  *   ident    text → Python identifier
  *   comment  text → one safe comment line
  *
@@ -15,7 +17,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Liquid } from 'liquidjs';
 import { sha256 } from './header.js';
-import { pyComment, pyIdent, pyLiteral, type PyValue } from './python.js';
+import { pyComment, pyExpr, pyIdent, pyStr, type PyValue } from './python.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TEMPLATES_DIR = join(root, 'templates');
@@ -26,7 +28,12 @@ function loadTemplates(dir: string): Record<string, string> {
     for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const full = join(d, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.liquid')) out[relative(dir, full).split(sep).join('/')] = readFileSync(full, 'utf8');
+      else if (entry.name.endsWith('.liquid')) {
+        const name = relative(dir, full).split(sep).join('/');
+        const text = readFileSync(full, 'utf8');
+        // A partial is spliced into a line of its caller: its final newline is the caller's.
+        out[name] = name.startsWith('partials/') ? text.replace(/\n$/, '') : text;
+      }
     }
   };
   walk(dir);
@@ -47,12 +54,32 @@ const engine = new Liquid({
   strictVariables: true,
   strictFilters: true,
   ownPropertyOnly: true,
-  greedy: false,
   cache: true,
 });
-engine.registerFilter('py', (value: PyValue) => pyLiteral(value));
+engine.registerFilter('py', (value: PyValue, indent?: number) => pyExpr(value, indent ?? 0));
+engine.registerFilter('arg', (arg: Arg, indent?: number) => renderArg(arg, indent ?? 0));
 engine.registerFilter('ident', (value: string) => pyIdent(String(value)));
 engine.registerFilter('comment', (value: string) => pyComment(String(value)));
+
+/** How a node function gets one of its inputs (see nodes/generator.ts). */
+export type Arg = { param: string } | { env: string } | { value: PyValue };
+
+function renderArg(arg: Arg, indent: number): string {
+  if (arg && typeof arg === 'object') {
+    if ('param' in arg) return arg.param;
+    // Read when the model is built, not at import: a missing key fails only the node that needs it.
+    if ('env' in arg) return `lambda: os.environ[${pyStr(arg.env)}]`;
+    if ('value' in arg) return pyExpr(arg.value, indent);
+  }
+  throw new Error(`arg filter: not an argument: ${JSON.stringify(arg)}`);
+}
+
+/** The text of a loaded template (for tests and for names the runtime reserves). */
+export const templateSource = (name: string): string => {
+  const text = templates[name.endsWith('.liquid') ? name : `${name}.liquid`];
+  if (text === undefined) throw new Error(`no template ${name}`);
+  return text;
+};
 
 /** Names of the loaded templates, e.g. `flow.py.liquid`, `nodes/prompt.py.liquid`. */
 export const templateNames = (): string[] => Object.keys(templates).sort();

@@ -1,0 +1,35 @@
+/**
+ * The component registry: canonical LangFlow type → generator. A plain map, built once from the
+ * component modules; nothing registers itself at import time.
+ */
+import { chatInput, chatOutput } from './chat.js';
+import type { NodeGenerator } from './generator.js';
+import { memory } from './memory.js';
+import { anthropicModel, googleModel, languageModel, ollamaModel, openaiModel } from './models.js';
+import { parser } from './parser.js';
+import { prompt } from './prompt.js';
+import { structuredOutput } from './structured_output.js';
+import { textInput, textOutput } from './text.js';
+
+const GENERATORS: NodeGenerator[] = [
+  chatInput,
+  chatOutput,
+  textInput,
+  textOutput,
+  prompt,
+  languageModel,
+  openaiModel,
+  anthropicModel,
+  googleModel,
+  ollamaModel,
+  memory,
+  parser,
+  structuredOutput,
+];
+
+export const registry: ReadonlyMap<string, NodeGenerator> = new Map(GENERATORS.flatMap((g) => g.types.map((t) => [t, g] as const)));
+
+/** Supported canonical types, sorted (listed in docs/compiler.md and in refusals). */
+export const supportedTypes = (): string[] => [...registry.keys()].sort();
+
+export type { NodeGenerator, GenContext } from './generator.js';

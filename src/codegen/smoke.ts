@@ -1,0 +1,61 @@
+/**
+ * What a flow's generated smoke test expects. The fake chat model answers every call with one
+ * text: the sentinel itself, or (when the flow has StructuredOutput nodes) JSON whose string
+ * fields are the sentinel. An output fed straight by a model's text must equal that answer;
+ * one further down must still carry the sentinel; one with no model upstream must be non-empty.
+ */
+import type { FlowGraph, IrNode } from '../langflow/index.js';
+import type { NodeGenerator } from './nodes/index.js';
+
+export const SENTINEL = 'flowc smoke answer';
+
+interface PlannedLike {
+  node: IrNode;
+  gen: NodeGenerator;
+  run: boolean;
+  usesModel: boolean;
+}
+
+const MODEL_TEXT = new Set(['LanguageModelComponent', 'OpenAIModel', 'AnthropicModel', 'GoogleGenerativeAIModel', 'OllamaModel']);
+const SAMPLE: Record<string, unknown> = { str: SENTINEL, int: 1, float: 1.5, bool: true, dict: {} };
+
+export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[]) {
+  const byId = new Map(planned.map((p) => [p.node.id, p]));
+  const row: Record<string, unknown> = {};
+  let structuredHasText = false;
+  for (const p of planned) {
+    if (p.node.type !== 'StructuredOutput') continue;
+    const schema = p.node.inputs.output_schema;
+    const rows = schema?.kind === 'const' && Array.isArray(schema.value) ? (schema.value as Array<Record<string, unknown>>) : [];
+    for (const r of rows) {
+      const type = String(r.type ?? 'str');
+      const value = SAMPLE[type] ?? SENTINEL;
+      if (type === 'str') structuredHasText = true;
+      row[String(r.name)] = String(r.multiple ?? 'False').toLowerCase() === 'true' ? [value] : value;
+    }
+  }
+  const hasStructured = planned.some((p) => p.node.type === 'StructuredOutput');
+  const fakeAnswer = hasStructured ? JSON.stringify({ objects: [row] }) : SENTINEL;
+
+  const upstream = (id: string, seen = new Set<string>()): Set<string> => {
+    for (const e of graph.edges) {
+      if (e.target === id && !seen.has(e.source)) {
+        seen.add(e.source);
+        upstream(e.source, seen);
+      }
+    }
+    return seen;
+  };
+  const expected: Record<string, string> = {};
+  for (const p of planned) {
+    if (!p.run || (p.node.type !== 'ChatOutput' && p.node.type !== 'TextOutput')) continue;
+    const feed = p.node.inputs.input_value;
+    const direct = feed?.kind === 'edge' && MODEL_TEXT.has(graph.byId.get(feed.source)!.type) && feed.output === 'text_output';
+    const above = [...upstream(p.node.id)].map((id) => byId.get(id)!);
+    const modelAbove = above.some((u) => u.usesModel);
+    const structuredAbove = above.some((u) => u.node.type === 'StructuredOutput');
+    expected[p.node.id] = direct ? 'equals' : modelAbove && (!structuredAbove || structuredHasText) ? 'contains' : 'nonempty';
+  }
+  const modelNodes = planned.filter((p) => p.run && p.usesModel).map((p) => p.node.id).sort();
+  return { fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes };
+}
