@@ -1,0 +1,151 @@
+/**
+ * Acceptance 1: a correctly signed delivery is accepted; a tampered body, a wrong secret, a stale or
+ * future timestamp, a reused webhook-id, missing headers and a wrong API key are refused with the
+ * right code and nothing is written. Signatures here come from node:crypto (helpers.signVector),
+ * checked against the Standard Webhooks published vector, not from the package under test.
+ */
+import test from 'ava';
+import { Webhook } from 'standardwebhooks';
+import { deliver, miniFlow, newSecret, nowSeconds, signedHeaders, signVector, startTestServer, type TestServer } from './helpers.js';
+
+const published = {
+  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+  timestamp: 1614265330,
+  payload: '{"test": 2432232314}',
+  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+};
+
+test('the published Standard Webhooks vector: node:crypto signer and the package agree with it', (t) => {
+  const { secret, id, timestamp, payload, signature } = published;
+  t.is(signVector(secret, id, timestamp, payload), signature);
+  t.is(new Webhook(secret).sign(id, new Date(timestamp * 1000), payload), signature);
+});
+
+const secret = newSecret();
+const previous = newSecret();
+const apiKey = 'bld-' + 'k'.repeat(8) + '-test';
+
+let server: TestServer;
+test.before(async () => {
+  server = await startTestServer({ auth: { apiKey, secrets: [secret, previous], require: ['api_key', 'signature'] } });
+});
+test.after.always(() => server?.cleanup());
+
+const flowFiles = () => server.tree().filter((p) => p.startsWith('tenant/flows/') && p.endsWith('.json'));
+
+test.serial('a correctly signed delivery with the API key is accepted: 202 {flowId, status}, file written, loop poked', async (t) => {
+  const body = JSON.stringify(miniFlow('good-1'));
+  const res = await deliver(server.url, body, { 'x-api-key': apiKey, ...signedHeaders(secret, body) });
+  t.is(res.status, 202);
+  t.deepEqual(res.json, { flowId: 'good-1', status: 'queued' });
+  t.deepEqual(flowFiles(), ['tenant/flows/good-1.json']);
+  t.true(server.pokes.includes('good-1'));
+});
+
+test.serial('the previous secret still verifies during a rotation; several v1 signatures are accepted', async (t) => {
+  const body = JSON.stringify(miniFlow('rotated'));
+  const h = signedHeaders(previous, body);
+  const res = await deliver(server.url, body, { 'x-api-key': apiKey, ...h });
+  t.is(res.status, 202);
+  const body2 = JSON.stringify(miniFlow('multi'));
+  const h2 = signedHeaders(secret, body2);
+  h2['webhook-signature'] = `v1,${Buffer.alloc(32).toString('base64')} ${h2['webhook-signature']}`;
+  t.is((await deliver(server.url, body2, { 'x-api-key': apiKey, ...h2 })).status, 202);
+});
+
+test.serial('refusals: each with its code, nothing written, no poke', async (t) => {
+  const before = flowFiles();
+  const pokes = server.pokes.length;
+  const body = JSON.stringify(miniFlow('bad'));
+  const good = () => ({ 'x-api-key': apiKey, ...signedHeaders(secret, body) });
+  const cases: Array<[string, string | Buffer, Record<string, string>, number]> = [
+    ['tampered body', body.replace('Answer', 'Ansver'), good(), 401],
+    ['wrong secret', body, { 'x-api-key': apiKey, ...signedHeaders(newSecret(), body) }, 401],
+    ['stale timestamp', body, { 'x-api-key': apiKey, ...signedHeaders(secret, body, { timestamp: nowSeconds() - 301 }) }, 401],
+    ['future timestamp', body, { 'x-api-key': apiKey, ...signedHeaders(secret, body, { timestamp: nowSeconds() + 301 }) }, 401],
+    ['missing webhook-signature', body, omit(good(), 'webhook-signature'), 401],
+    ['missing webhook-id', body, omit(good(), 'webhook-id'), 401],
+    ['missing webhook-timestamp', body, omit(good(), 'webhook-timestamp'), 401],
+    ['no headers at all', body, {}, 401],
+    ['wrong API key', body, { ...good(), 'x-api-key': apiKey + 'x' }, 401],
+    ['missing API key', body, omit(good(), 'x-api-key'), 401],
+    ['signature of another version', body, { ...good(), 'webhook-signature': good()['webhook-signature']!.replace('v1,', 'v2,') }, 401],
+    ['non-numeric timestamp', body, { ...good(), 'webhook-timestamp': `${nowSeconds()}abc` }, 401],
+  ];
+  for (const [name, b, headers, code] of cases) {
+    const res = await deliver(server.url, b, headers);
+    t.is(res.status, code, name);
+    t.is(typeof res.json?.error, 'string', name);
+    t.false(/at \w+ \(|node_modules|\/src\//.test(res.body), `${name}: no internals in the reply`);
+  }
+  t.deepEqual(flowFiles(), before);
+  t.is(server.pokes.length, pokes);
+});
+
+test.serial('a reused webhook-id is refused with 409 and writes nothing', async (t) => {
+  const body = JSON.stringify(miniFlow('replayed', 'first'));
+  const headers = { 'x-api-key': apiKey, ...signedHeaders(secret, body) };
+  t.is((await deliver(server.url, body, headers)).status, 202);
+  const before = server.tree();
+  // The very same delivery, and the same id re-signed over different content.
+  t.is((await deliver(server.url, body, headers)).status, 409);
+  const body2 = JSON.stringify(miniFlow('replayed', 'second'));
+  const id = headers['webhook-id'];
+  const res = await deliver(server.url, body2, { 'x-api-key': apiKey, ...signedHeaders(secret, body2, { id }) });
+  t.is(res.status, 409);
+  t.deepEqual(server.tree(), before);
+});
+
+test.serial('webhook requests are counted by reply code in /metrics', async (t) => {
+  const text = await server.metrics.registry.metrics();
+  t.regex(text, /flowc_webhook_requests_total\{code="202"\} [1-9]/);
+  t.regex(text, /flowc_webhook_requests_total\{code="401"\} [1-9]/);
+  t.regex(text, /flowc_webhook_requests_total\{code="409"\} [1-9]/);
+});
+
+test('API key only (no secret set): right key accepted, wrong key refused', async (t) => {
+  const s = await startTestServer({ auth: { apiKey } });
+  t.teardown(() => s.cleanup());
+  const body = JSON.stringify(miniFlow('k1'));
+  t.is((await deliver(s.url, body, { 'x-api-key': apiKey })).status, 202);
+  t.is((await deliver(s.url, body, { 'x-api-key': 'nope' })).status, 401);
+  t.is((await deliver(s.url, body)).status, 401);
+});
+
+test('a set secret refuses unsigned deliveries even when only api_key is required', async (t) => {
+  const s = await startTestServer({ auth: { apiKey, secrets: [secret], require: ['api_key'] } });
+  t.teardown(() => s.cleanup());
+  const body = JSON.stringify(miniFlow('u1'));
+  t.is((await deliver(s.url, body, { 'x-api-key': apiKey })).status, 401);
+  t.is((await deliver(s.url, body, { 'x-api-key': apiKey, ...signedHeaders(secret, body) })).status, 202);
+});
+
+test('signature only: no API key needed, but a wrong one presented is refused', async (t) => {
+  const s = await startTestServer({ auth: { apiKey, secrets: [secret], require: ['signature'] } });
+  t.teardown(() => s.cleanup());
+  const body = JSON.stringify(miniFlow('s1'));
+  t.is((await deliver(s.url, body, signedHeaders(secret, body))).status, 202);
+  t.is((await deliver(s.url, body, { 'x-api-key': 'wrong', ...signedHeaders(secret, body) })).status, 401);
+});
+
+test('with no credential configured every delivery is refused', async (t) => {
+  const s = await startTestServer({ auth: {} });
+  t.teardown(() => s.cleanup());
+  const body = JSON.stringify(miniFlow('n1'));
+  t.is((await deliver(s.url, body, { 'x-api-key': 'anything' })).status, 401);
+  t.deepEqual(s.tree().filter((p) => p.endsWith('.json')), []);
+});
+
+test('requiring a method with no credential set, or a malformed secret, is a config error at start', async (t) => {
+  await t.throwsAsync(startTestServer({ auth: { require: ['signature'] } }), { message: /FLOWC_WEBHOOK_SECRET is not set/ });
+  await t.throwsAsync(startTestServer({ auth: { require: ['api_key'] } }), { message: /BLD_KEY is not set/ });
+  const err = await t.throwsAsync(startTestServer({ auth: { secrets: ['whsec_!!not-base64!!'] } }));
+  t.regex(err!.message, /FLOWC_WEBHOOK_SECRET is not a valid/);
+  t.false(err!.message.includes('not-base64'));
+});
+
+function omit(o: Record<string, string>, key: string): Record<string, string> {
+  const { [key]: _, ...rest } = o;
+  return rest;
+}
