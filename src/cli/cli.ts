@@ -46,6 +46,7 @@ export function buildProgram(): Runnable {
     .argument('<flow>', 'path to a LangFlow export JSON')
     .option('-o, --out <dir>', 'output directory', '.')
     .option('--slug <slug>', 'tenant slug', 'default')
+    .option('--secrets <mode>', 'literal secrets in password fields: refuse|scrub', 'refuse')
     .option('--json', 'machine-readable output')
     .action(dispatch('compile'));
 

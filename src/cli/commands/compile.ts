@@ -1,5 +1,47 @@
+/**
+ * `flowc compile <flow.json> [--out DIR] [--slug S] [--json]`: compiles one flow and writes its
+ * module, runner and smoke test flat into DIR (previews and tests; no git). Everything is
+ * compiled before anything is written, so a refused flow writes nothing.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
+import { compileFlow } from '../../codegen/compile.js';
 import { FlowcError } from '../../errors.js';
 
-export async function run(_options: Record<string, unknown>): Promise<number> {
-  throw new FlowcError('usage', 'flowc compile is not implemented yet');
+interface Options {
+  args: string[];
+  out?: string;
+  slug?: string;
+  json?: boolean;
+  secrets?: 'refuse' | 'scrub';
+}
+
+export async function run(options: Options): Promise<number> {
+  const input = options.args[0];
+  if (!input) throw new FlowcError('usage', 'flowc compile needs a flow file', { hint: 'flowc compile flows/<id>.json --out DIR' });
+  const file = relative(process.cwd(), resolve(input)).split('\\').join('/') || input;
+  let source: Buffer;
+  try {
+    source = await readFile(input);
+  } catch (err) {
+    throw new FlowcError('io', `cannot read the flow: ${(err as Error).message}`, { where: { file } });
+  }
+  const slug = options.slug ?? 'default';
+  // Flat layout: module, runner and test side by side, so the test finds the module next to it.
+  const result = compileFlow(source, { file, slug, outputDir: '.', testsDir: slug, secrets: options.secrets ?? 'refuse' });
+  const out = resolve(options.out ?? '.');
+  await mkdir(out, { recursive: true });
+  const written: string[] = [];
+  for (const f of result.files) {
+    const target = join(out, basename(f.path));
+    await writeFile(target, f.content);
+    written.push(target);
+  }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ flowId: result.flowId, endpoint: result.endpoint, inputSha256: result.inputSha256, files: written, warnings: result.warnings }, null, 2)}\n`);
+  } else {
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const p of written) process.stdout.write(`wrote ${p}\n`);
+  }
+  return 0;
 }
