@@ -68,7 +68,7 @@ function checkSupported(graph: FlowGraph): void {
   if (missing.length === 0) return;
   const list = missing.map((n) => `${n.id} (${n.dataType})`).join(', ');
   throw new FlowcError('flow', `unsupported component${missing.length > 1 ? 's' : ''}: ${list}`, {
-    where: { file: graph.file, nodeId: missing[0]!.id, nodeType: missing[0]!.dataType },
+    where: { file: graph.file },
     hint: `supported: ${supportedTypes().join(', ')} (see ${SUPPORTED_DOC})`,
   });
 }

@@ -71,7 +71,7 @@ export async function checkPythonFiles(paths: string[]): Promise<FileCheck[]> {
 
 /** One pytest run over `paths` (files or directories); `-rA` lists every test by name. */
 export function runPytest(paths: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<PyRun> {
-  return runPython(['-m', 'pytest', '-q', '-rA', '-p', 'no:cacheprovider', ...paths], { cwd, env });
+  return runPython(['-m', 'pytest', '-q', '-rA', '-p', 'no:cacheprovider', '--import-mode=importlib', ...paths], { cwd, env });
 }
 
 /** `execFile` as a promise (for spawning `node bin/flowc.js` and the like). */

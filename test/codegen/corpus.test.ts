@@ -1,0 +1,88 @@
+/**
+ * Acceptance 1–2 over LangFlow's own starter projects (../shared/fixtures/langflow/{1.8,1.10}):
+ * every flow made only of supported components compiles, py_compiles, is black-clean and passes
+ * its generated smoke test (fake chat model → ChatOutput); every other flow is refused with one
+ * error naming the file, each unsupported node id and type, and where the supported types are
+ * listed. One Python run checks all files; one pytest run executes all smoke tests.
+ */
+import test from 'ava';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { compileFlow, SUPPORTED_DOC } from '../../src/codegen/compile.js';
+import { registry } from '../../src/codegen/nodes/index.js';
+import { isFlowcError } from '../../src/errors.js';
+import { loadFlow } from '../../src/langflow/index.js';
+import { checkPythonFiles, fixturesRoot, havePython, runPytest } from '../helpers/python.js';
+
+const FOLDERS = ['1.8', '1.10'];
+/** Flows of the corpus made only of this issue's components (checked independently below). */
+const EXPECTED_COMPILED = [
+  'Basic Prompt Chaining',
+  'Basic Prompting',
+  'Financial Report Parser',
+  'Image Sentiment Analysis',
+  'Memory Chatbot',
+  'SEO Keyword Generator',
+  'Twitter Thread Generator',
+];
+
+const present = FOLDERS.every((f) => existsSync(join(fixturesRoot, f)));
+
+(present && havePython() ? test : test.skip)('the fixture corpus compiles, checks and runs (or is refused clearly)', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'flowc-corpus-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const written: string[] = [];
+  const compiledNames: string[] = [];
+
+  for (const folder of FOLDERS) {
+    const slug = `v${folder.replace('.', '_')}`;
+    const compiled: string[] = [];
+    const refused: string[] = [];
+    for (const entry of readdirSync(join(fixturesRoot, folder)).filter((f) => f.endsWith('.json')).sort()) {
+      const file = `flows/${entry}`;
+      const bytes = readFileSync(join(fixturesRoot, folder, entry));
+      const unsupported = loadFlow(bytes, file).nodes.filter((n) => !registry.has(n.type));
+      try {
+        const result = compileFlow(bytes, { file, slug, testsDir: `tests/smoke/${slug}` });
+        t.is(unsupported.length, 0, `${folder}/${entry} compiled although it has unsupported nodes`);
+        for (const f of result.files) {
+          const target = join(root, f.path);
+          mkdirSync(dirname(target), { recursive: true });
+          writeFileSync(target, f.content);
+          written.push(target);
+        }
+        compiled.push(result.name);
+        compiledNames.push(`${folder}/${result.name}`);
+      } catch (err) {
+        if (!isFlowcError(err)) throw err;
+        const text = err.describe();
+        refused.push(`${entry.replace(/\.json$/, '')}: ${text}`);
+        t.true(unsupported.length > 0, `${folder}/${entry} refused although all its components are supported: ${text}`);
+        t.true(text.includes(file), `refusal names the file: ${text}`);
+        for (const n of unsupported) t.true(text.includes(`${n.id} (${n.dataType})`), `refusal names ${n.id} (${n.dataType}): ${text}`);
+        t.true(text.includes(SUPPORTED_DOC), `refusal says where the supported types are listed: ${text}`);
+      }
+    }
+    t.log(`${folder}: compiled ${compiled.length}, refused ${refused.length}`);
+    t.log(`${folder} compiled: ${compiled.join(', ')}`);
+    for (const r of refused) t.log(`${folder} refused ${r}`);
+    for (const name of EXPECTED_COMPILED) t.true(compiled.includes(name), `${folder}/${name} compiles`);
+  }
+
+  const checks = await checkPythonFiles(written);
+  const bad = checks.filter((c) => c.compile || c.black);
+  t.deepEqual(bad, [], 'every generated file compiles and is black-clean');
+  t.is(checks.length, written.length);
+
+  const pytest = await runPytest(['tests/smoke'], root);
+  t.log(pytest.stdout.split('\n').filter((l) => l.startsWith('PASSED') || l.startsWith('FAILED') || / passed| failed/.test(l)).join('\n'));
+  t.is(pytest.code, 0, pytest.stdout + pytest.stderr);
+  const passed = Number(/(\d+) passed/.exec(pytest.stdout)?.[1] ?? 0);
+  t.is(passed, compiledNames.length, 'one smoke test per compiled flow, all passing');
+});
+
+test('corpus fixtures present (otherwise the corpus test is skipped)', (t) => {
+  if (!present) t.log(`fixtures not found under ${fixturesRoot}: corpus test skipped`);
+  t.pass();
+});
