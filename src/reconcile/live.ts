@@ -3,14 +3,11 @@
  * (started lazily: a no-drift pass never pays Python's start-up), the secret guard and the
  * LangServe reload client. The CLI builds this; tests pass small fakes to `runPass` instead.
  */
-import type { CompileOptions, CompileResult } from '../codegen/types.js';
 import type { Config } from '../config/schema.js';
 import { FlowcError } from '../errors.js';
 import { createGit } from '../git/git.js';
 import { registerSecret } from '../log.js';
 import type { PassDeps } from './pass.js';
-
-const COMPILER: string = '../codegen/compile.js';
 
 export interface LiveDeps extends PassDeps {
   close(): Promise<void>;
@@ -25,8 +22,7 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
     throw new FlowcError('git', `${config.repoRoot} is not a git repository`, { cause: err, hint: 'run `flowc init --slug <slug>` there, or pass --repo' });
   });
   const [compile, server, render, guard, python, reload] = await Promise.all([
-    // TODO(compiler): a static import once src/codegen/compile.ts lands (the specifier is a variable so tsc does not need it yet).
-    import(COMPILER) as Promise<{ compileFlow: (s: Uint8Array, o: CompileOptions) => CompileResult }>,
+    import('../codegen/compile.js'),
     import('../codegen/server.js'),
     import('../codegen/render.js'),
     import('../guard/secrets.js'),

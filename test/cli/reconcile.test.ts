@@ -1,0 +1,149 @@
+/**
+ * `flowc reconcile --once | --check | --dry-run | --json` on real repos with a real bare remote,
+ * the real compiler and the real validator (compile + black), through the built CLI.
+ */
+import test from 'ava';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import { liveDeps } from '../../src/reconcile/live.js';
+import { runPass } from '../../src/reconcile/pass.js';
+import { printable } from '../../src/reconcile/plan.js';
+import { repoRoot, tenantRepo } from '../helpers/gitrepo.js';
+import { chatFlow } from '../reconcile/flows.js';
+import { flowc, pythonPath } from './flowc.js';
+
+async function repo(t: { teardown(fn: () => unknown): void }) {
+  const r = await tenantRepo();
+  t.teardown(() => r.cleanup());
+  return r;
+}
+const changed = async (r: { git(...a: string[]): Promise<string> }) => (await r.git('diff-tree', '--no-commit-id', '--name-only', '-r', 'HEAD')).split('\n').filter(Boolean).sort();
+
+test('--once: a new flow makes one commit and one tag, exit 0; again: nothing, exit 0', async (t) => {
+  const r = await repo(t);
+  r.write('flows/support.json', chatFlow());
+  const first = await flowc(['--repo', r.dir, 'reconcile', '--once']);
+  t.is(first.code, 0, first.stderr + first.stdout);
+  t.regex(first.stdout, /built bld-acme-\d{8}T\d{6}\.\d{3}Z/);
+  t.deepEqual(await changed(r), ['app/flows/acme/flow_support.py', 'app/flows/acme/runner_support.py', 'app/server.py', 'flows/support.json', 'tests/smoke/test_support.py']);
+  t.regex(await r.git('log', '-1', '--format=%B'), /^codegen: acme v\d{8}T\d{6}\.\d{3}Z\n[\s\S]*Flow-Id: support\nFlow-Sha256: [0-9a-f]{64}\nGenerator: [0-9a-f]{64}/);
+  const head = await r.git('rev-parse', 'HEAD');
+  const second = await flowc(['--repo', r.dir, 'reconcile', '--once']);
+  t.is(second.code, 0);
+  t.regex(second.stdout, /in sync/);
+  t.is(await r.git('rev-parse', 'HEAD'), head);
+  t.is((await r.git('tag', '-l')).split('\n').length, 1);
+});
+
+test('--check: 0 in sync, 1 drift with the files listed, 2 error; --json shapes', async (t) => {
+  const r = await repo(t);
+  r.write('flows/a.json', chatFlow());
+  t.is((await flowc(['--repo', r.dir, 'reconcile', '--once'])).code, 0);
+  const ok = await flowc(['--repo', r.dir, 'reconcile', '--check', '--json']);
+  t.is(ok.code, 0);
+  t.deepEqual(JSON.parse(ok.stdout), { inSync: true, refused: null, drift: [], failed: [] });
+
+  r.write('flows/a.json', chatFlow({ temperature: 0.7 }));
+  const drift = await flowc(['--repo', r.dir, 'reconcile', '--check']);
+  t.is(drift.code, 1);
+  t.regex(drift.stdout, /drift +update +a: app\/flows\/acme\/flow_a\.py, app\/flows\/acme\/runner_a\.py, tests\/smoke\/test_a\.py/);
+  const driftJson = JSON.parse((await flowc(['--repo', r.dir, 'reconcile', '--check', '--json'])).stdout);
+  t.deepEqual(driftJson.drift, [{ flowId: 'a', source: 'flows/a.json', kind: 'update', files: ['app/flows/acme/flow_a.py', 'app/flows/acme/runner_a.py', 'tests/smoke/test_a.py'] }]);
+  t.is(await r.git('status', '--porcelain', 'app'), '', '--check changes nothing');
+
+  r.write('flows/b.json', chatFlow({ unsupported: true }));
+  const err = await flowc(['--repo', r.dir, 'reconcile', '--check', '--json']);
+  t.is(err.code, 2);
+  t.regex(JSON.parse(err.stdout).failed[0].reason, /FrobnicatorComponent/);
+  writeFileSync(path.join(r.dir, 'flowc.yaml'), 'slug: acme\ndebounce_ms: soon\n');
+  const bad = await flowc(['--repo', r.dir, 'reconcile', '--check']);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /debounce_ms/);
+});
+
+test('--dry-run prints the plan apply runs, and changes nothing', async (t) => {
+  const r = await repo(t);
+  r.write('flows/a.json', chatFlow());
+  r.write('flows/b.json', chatFlow({ prompt: 'Be brief.' }));
+  const dry = await flowc(['--repo', r.dir, 'reconcile', '--dry-run', '--json']);
+  t.is(dry.code, 0, dry.stderr);
+  t.false(r.exists('app/flows/acme/flow_a.py'));
+  const printed = JSON.parse(dry.stdout);
+  const deps = await liveDeps(loadConfig(r.dir, { ...process.env, FLOWC_PYTHON: pythonPath() }));
+  t.teardown(() => deps.close());
+  const ran = await runPass(deps);
+  t.true(ran.ok);
+  t.deepEqual(JSON.parse(JSON.stringify(printable(ran.plan))), printed);
+  t.deepEqual(printed.items.map((i: { flowId: string | null; kind: string }) => [i.flowId, i.kind]), [['a', 'create'], ['b', 'create'], [null, 'create']]);
+  const human = await flowc(['--repo', r.dir, 'reconcile', '--dry-run']);
+  t.regex(human.stdout, /in sync: nothing to do/);
+});
+
+test('an invalid flow beside a valid one: the valid one is committed, --once exits 1, status says Failed with the reason', async (t) => {
+  const r = await repo(t);
+  r.write('flows/good.json', chatFlow());
+  r.write('flows/bad.json', chatFlow());
+  t.is((await flowc(['--repo', r.dir, 'reconcile', '--once'])).code, 0);
+  const lastGood = r.read('app/flows/acme/flow_bad.py');
+  r.write('flows/good.json', chatFlow({ temperature: 0.5 }));
+  r.write('flows/bad.json', chatFlow({ unsupported: true }));
+  const once = await flowc(['--repo', r.dir, 'reconcile', '--once', '--json']);
+  t.is(once.code, 1);
+  const rep = JSON.parse(once.stdout);
+  t.is(rep.builds.length, 1);
+  t.deepEqual(rep.failed.map((f: { flowId: string }) => f.flowId), ['bad']);
+  t.deepEqual(await changed(r), ['app/flows/acme/flow_good.py', 'app/flows/acme/runner_good.py', 'flows/good.json', 'tests/smoke/test_good.py']);
+  t.is(r.read('app/flows/acme/flow_bad.py'), lastGood);
+  const status = await flowc(['--repo', r.dir, 'status', '--json']);
+  t.is(status.code, 0);
+  const s = JSON.parse(status.stdout);
+  const bad = s.flows.find((f: { id: string }) => f.id === 'bad');
+  t.is(bad.status, 'Failed');
+  t.regex(bad.reason, /FrobnicatorComponent/);
+  t.is(s.flows.find((f: { id: string }) => f.id === 'good').status, 'Synced');
+  t.is(s.lastBuild.tag, rep.builds[0].tag);
+  const human = await flowc(['--repo', r.dir, 'status']);
+  t.regex(human.stdout, /bad +Failed +.*Frobnicator/);
+  t.regex(human.stdout, /good +Synced/);
+});
+
+test('a template change regenerates every output in one build (a flowc install with one template edited)', async (t) => {
+  const r = await repo(t);
+  r.write('flows/a.json', chatFlow());
+  r.write('flows/b.json', chatFlow({ prompt: 'Other.' }));
+  t.is((await flowc(['--repo', r.dir, 'reconcile', '--once'])).code, 0);
+  const install = mkdtempSync(path.join(tmpdir(), 'flowc-install-'));
+  t.teardown(() => rmSync(install, { recursive: true, force: true }));
+  for (const d of ['dist', 'templates', 'bin', 'package.json', 'src/python']) cpSync(path.join(repoRoot, d), path.join(install, d), { recursive: true });
+  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(install, 'node_modules'));
+  const tpl = path.join(install, 'templates/runner.py.liquid');
+  writeFileSync(tpl, `${readFileSync(tpl, 'utf8')}\n# reviewed template\n`);
+  const res = await flowc(['--repo', r.dir, 'reconcile', '--once', '--json'], { bin: path.join(install, 'bin/flowc.js') });
+  t.is(res.code, 0, res.stderr);
+  t.is(JSON.parse(res.stdout).builds.length, 1);
+  const files = await changed(r);
+  for (const f of ['a', 'b']) for (const k of ['flow', 'runner']) t.true(files.includes(`app/flows/acme/${k}_${f}.py`), `${k}_${f}`);
+  t.true(files.includes('app/server.py'));
+  t.regex(r.read('app/flows/acme/runner_a.py'), /# reviewed template/);
+  t.is(await r.git('status', '--porcelain'), '');
+});
+
+test('flowc audit lists builds from tags, filtered by flow', async (t) => {
+  const r = await repo(t);
+  r.write('flows/a.json', chatFlow());
+  t.is((await flowc(['--repo', r.dir, 'reconcile', '--once'])).code, 0);
+  r.write('flows/b.json', chatFlow({ prompt: 'B' }));
+  t.is((await flowc(['--repo', r.dir, 'reconcile', '--once'])).code, 0);
+  const all = JSON.parse((await flowc(['--repo', r.dir, 'audit', '--json'])).stdout);
+  t.is(all.length, 2);
+  t.deepEqual(all.map((b: { flows: Array<{ id: string | null }> }) => b.flows.map((f) => f.id)), [['b'], ['a', null]]);
+  t.is(all[0].commit, await r.git('rev-parse', 'HEAD'));
+  t.regex(all[0].flows[0].inputSha256, /^[0-9a-f]{64}$/);
+  const onlyA = JSON.parse((await flowc(['--repo', r.dir, 'audit', 'a', '--json'])).stdout);
+  t.is(onlyA.length, 1);
+  t.deepEqual(onlyA[0].flows[0].files.map((f: { path: string }) => f.path), ['app/flows/acme/flow_a.py', 'app/flows/acme/runner_a.py', 'tests/smoke/test_a.py']);
+  const human = await flowc(['--repo', r.dir, 'audit', 'a']);
+  t.regex(human.stdout, /^bld-acme-\S+ {2}[0-9a-f]{12} {2}\S+\n {2}create +a {2}input-sha256=[0-9a-f]{64}/);
+});
