@@ -58,7 +58,7 @@ test.serial('refusals: each with its code, nothing written, no poke', async (t) 
   const before = flowFiles();
   const pokes = server.pokes.length;
   const body = JSON.stringify(miniFlow('bad'));
-  const good = () => ({ 'x-api-key': apiKey, ...signedHeaders(secret, body) });
+  const good = (): Record<string, string> => ({ 'x-api-key': apiKey, ...signedHeaders(secret, body) });
   const cases: Array<[string, string | Buffer, Record<string, string>, number]> = [
     ['tampered body', body.replace('Answer', 'Ansver'), good(), 401],
     ['wrong secret', body, { 'x-api-key': apiKey, ...signedHeaders(newSecret(), body) }, 401],
@@ -85,7 +85,7 @@ test.serial('refusals: each with its code, nothing written, no poke', async (t) 
 
 test.serial('a reused webhook-id is refused with 409 and writes nothing', async (t) => {
   const body = JSON.stringify(miniFlow('replayed', 'first'));
-  const headers = { 'x-api-key': apiKey, ...signedHeaders(secret, body) };
+  const headers: Record<string, string> = { 'x-api-key': apiKey, ...signedHeaders(secret, body) };
   t.is((await deliver(server.url, body, headers)).status, 202);
   const before = server.tree();
   // The very same delivery, and the same id re-signed over different content.

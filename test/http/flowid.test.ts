@@ -1,0 +1,93 @@
+/**
+ * Acceptance 2: traversal and odd flow ids are refused with 400 and nothing is written anywhere
+ * (the test lists the whole temp tree, not only flows/).
+ */
+import test from 'ava';
+import fc from 'fast-check';
+import { checkFlowId } from '../../src/http/flowid.js';
+import { deliver, miniFlow, startTestServer, type TestServer } from './helpers.js';
+
+const apiKey = 'test-api-key-0123';
+let server: TestServer;
+test.before(async () => {
+  server = await startTestServer({ auth: { apiKey } });
+});
+test.after.always(() => server?.cleanup());
+
+const odd: Array<[string, unknown]> = [
+  ['parent traversal', '../x'],
+  ['deep traversal', '../../../../tmp/pwned'],
+  ['absolute path', '/etc/passwd'],
+  ['separator', 'a/b'],
+  ['backslash', 'a\\b'],
+  ['NUL', 'a\u0000b'],
+  ['newline', 'a\nb'],
+  ['10 KB id', 'a'.repeat(10 * 1024)],
+  ['129 chars', 'a'.repeat(129)],
+  ['Cyrillic look-alike', 'flоw'], // о is U+043E
+  ['fullwidth letters', 'ｆｌｏｗ'],
+  ['ligature', 'ﬂow'],
+  ['zero-width joiner', 'fl\u200dow'],
+  ['right-to-left override', 'abc\u202Egpj'],
+  ['dot', '.'],
+  ['dot-dot', '..'],
+  ['hidden file', '.env'],
+  ['trailing dot', 'flow.'],
+  ['embedded dot-dot', 'a..b'],
+  ['space', 'my flow'],
+  ['URL-encoded traversal', '%2e%2e%2fx'],
+  ['empty', ''],
+  ['number', 42],
+  ['object', { id: 'x' }],
+];
+
+test.serial('odd ids in a bare export are refused with 400; nothing is written anywhere', async (t) => {
+  const before = server.tree();
+  for (const [name, id] of odd) {
+    const res = await deliver(server.url, JSON.stringify(miniFlow(id as string)), { 'x-api-key': apiKey });
+    t.is(res.status, 400, name);
+    // The reply never echoes the (possibly huge or hostile) id.
+    if (typeof id === 'string' && id.length > 2) t.false(res.body.includes(id), name);
+  }
+  t.deepEqual(server.tree(), before);
+  t.deepEqual(server.pokes, []);
+});
+
+test.serial('odd ids given as the wrapper flowId are refused the same way', async (t) => {
+  const before = server.tree();
+  for (const [name, id] of odd) {
+    const res = await deliver(server.url, JSON.stringify({ flowId: id, flow: miniFlow('fine') }), { 'x-api-key': apiKey });
+    t.is(res.status, 400, name);
+  }
+  t.deepEqual(server.tree(), before);
+});
+
+test.serial('plain ids are accepted and land exactly at flows/<id>.json', async (t) => {
+  for (const id of ['c1cb7b3c-2589-4754-ac61-8cf88df4a07e', 'basic_prompting', 'v1.2', 'A'.repeat(128)]) {
+    const res = await deliver(server.url, JSON.stringify(miniFlow(id)), { 'x-api-key': apiKey });
+    t.is(res.status, 202, id);
+    t.true(server.tree().includes(`tenant/flows/${id}.json`), id);
+  }
+});
+
+test.serial('an id that would compile to an existing flow’s module is refused with 409', async (t) => {
+  t.is((await deliver(server.url, JSON.stringify(miniFlow('my-flow')), { 'x-api-key': apiKey })).status, 202);
+  const before = server.tree();
+  for (const clash of ['my_flow', 'My-Flow', 'my.flow']) {
+    const res = await deliver(server.url, JSON.stringify(miniFlow(clash)), { 'x-api-key': apiKey });
+    t.is(res.status, 409, clash);
+  }
+  t.deepEqual(server.tree(), before);
+});
+
+test('property: any string either passes the id rule and is a plain file name, or is refused', (t) => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.constantFrom('..', '.', '/', '\\', '\u0000')), (id) => {
+      const problem = checkFlowId(id);
+      if (problem !== undefined) return true;
+      return /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id) && !id.includes('..') && !id.includes('/') && !id.includes('\\');
+    }),
+    { numRuns: 2000 },
+  );
+  t.pass();
+});
