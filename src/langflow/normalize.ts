@@ -136,12 +136,13 @@ function normalNode(raw: unknown, index: number, file: string): NormalNode | nul
   const module = body.metadata?.module ?? null;
   const type = canonicalType(n.data.type, module);
   const fields: Record<string, NormalField> = {};
-  for (const [name, value] of Object.entries(body.template)) {
+  // Sorted: generated code must not depend on key order, which the input hash ignores.
+  for (const [name, value] of Object.entries(body.template).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const field = normalField(name, value);
     if (field) fields[name] = field;
   }
   const customFields: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(body.custom_fields ?? {})) {
+  for (const [k, v] of Object.entries(body.custom_fields ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (Array.isArray(v)) customFields[k] = v.filter((x): x is string => typeof x === 'string');
   }
   return {
