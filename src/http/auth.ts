@@ -16,21 +16,32 @@ export interface WebhookAuth {
   apiKey?: string | undefined;
   /** FLOWC_WEBHOOK_SECRET then FLOWC_WEBHOOK_SECRET_PREVIOUS (`whsec_<base64>`). */
   secrets?: Array<string | undefined>;
+  /** The Config's `webhook.signingSecret` (same as secrets[0]); used when `secrets` is absent. */
+  signingSecret?: string | undefined;
   /** `webhook.require` of flowc.yaml; empty = whatever is configured (see `requiredMethods`). */
   require?: AuthMethod[];
   /** Signature timestamp tolerance, both ways (default 300 s). */
   toleranceSeconds?: number;
 }
 
-/** The auth settings from the environment and the config's `webhook.require`. */
-export function webhookAuthFromEnv(env: NodeJS.ProcessEnv, require: AuthMethod[] = []): WebhookAuth {
+/**
+ * The auth settings from the environment (BLD_KEY, FLOWC_WEBHOOK_SECRET,
+ * FLOWC_WEBHOOK_SECRET_PREVIOUS) and the config's `webhook` section (its `require`, and its
+ * `apiKey`/`signingSecret` where the environment names none).
+ */
+export function webhookAuthFromEnv(
+  env: NodeJS.ProcessEnv,
+  webhook: { require?: AuthMethod[]; apiKey?: string | undefined; signingSecret?: string | undefined } = {},
+): WebhookAuth {
   const nonEmpty = (v: string | undefined) => (v && v.trim() !== '' ? v.trim() : undefined);
   return {
-    apiKey: nonEmpty(env.BLD_KEY),
-    secrets: [nonEmpty(env.FLOWC_WEBHOOK_SECRET), nonEmpty(env.FLOWC_WEBHOOK_SECRET_PREVIOUS)],
-    require,
+    apiKey: nonEmpty(env.BLD_KEY) ?? nonEmpty(webhook.apiKey),
+    secrets: [nonEmpty(env.FLOWC_WEBHOOK_SECRET) ?? nonEmpty(webhook.signingSecret), nonEmpty(env.FLOWC_WEBHOOK_SECRET_PREVIOUS)],
+    require: webhook.require ?? [],
   };
 }
+
+const secretsOf = (auth: WebhookAuth): Array<string | undefined> => auth.secrets ?? [auth.signingSecret];
 
 export type AuthOutcome = { ok: true; webhookId?: string; timestamp?: number } | { ok: false; reason: string };
 
@@ -48,7 +59,7 @@ const SECRET_ENV = ['FLOWC_WEBHOOK_SECRET', 'FLOWC_WEBHOOK_SECRET_PREVIOUS'];
 export function createVerifier(auth: WebhookAuth): Verifier {
   const tolerance = auth.toleranceSeconds ?? 300;
   const hooks: Webhook[] = [];
-  (auth.secrets ?? []).forEach((secret, i) => {
+  secretsOf(auth).forEach((secret, i) => {
     if (secret === undefined) return;
     try {
       hooks.push(new Webhook(secret));
@@ -112,7 +123,7 @@ export function createVerifier(auth: WebhookAuth): Verifier {
 /** Required methods: the configured `require`, plus a signature whenever a secret is set; with
  * nothing said, whatever credential is configured. Asking for a method with no credential is a
  * config error (a receiver that silently accepts everything is worse than one that does not start). */
-export function requiredMethods(auth: WebhookAuth, hasSecret = (auth.secrets ?? []).some(Boolean)): Set<AuthMethod> {
+export function requiredMethods(auth: WebhookAuth, hasSecret = secretsOf(auth).some(Boolean)): Set<AuthMethod> {
   const required = new Set<AuthMethod>(auth.require ?? []);
   if (hasSecret) required.add('signature');
   if ((auth.require ?? []).length === 0 && auth.apiKey) required.add('api_key');
