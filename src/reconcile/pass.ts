@@ -5,13 +5,13 @@
  */
 import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/types.js';
 import type { Config } from '../config/schema.js';
-import { FlowcError, isFlowcError } from '../errors.js';
+import { FlowcError, isFlowcError, type ErrorKind } from '../errors.js';
 import type { Git } from '../git/git.js';
 import { inSpan } from '../telemetry/tracing.js';
 import { readActual } from './actual.js';
 import { apply, type ApplyDeps, type Build, type SecretFindingLike } from './apply.js';
 import { compileOptionsKey, readDesired, type Memo } from './desired.js';
-import { plan as makePlan, CHANGING, type Plan } from './plan.js';
+import { plan as makePlan, CHANGING, type Plan, type PlanItem } from './plan.js';
 import { moveOntoRemote, push, type PushStatus } from './push.js';
 import { readMemo, readState, writeMemo, writeState, type ReconcileState } from './state.js';
 
@@ -73,50 +73,73 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
 
     let pushStatus: PushStatus | undefined;
     let passError: FlowcError | undefined;
+    let reload: PassResult['reload'] = { state: 'none' };
     const attempts = options.pushAttempts ?? 5;
-    try {
-      const branch = await deps.git.currentBranch();
-      if (branch !== config.branch) {
-        throw new FlowcError('git', `the repo is on ${branch ? `branch ${branch}` : 'a detached HEAD'}, but flowc builds on ${config.branch}`, {
-          where: { file: config.repoRoot },
-          hint: `git switch ${config.branch} (or set branch: in flowc.yaml)`,
-        });
+    const stages = async (): Promise<void> => {
+      try {
+        const branch = await deps.git.currentBranch();
+        if (branch !== config.branch) {
+          throw new FlowcError('git', `the repo is on ${branch ? `branch ${branch}` : 'a detached HEAD'}, but flowc builds on ${config.branch}`, {
+            where: { file: config.repoRoot },
+            hint: `git switch ${config.branch} (or set branch: in flowc.yaml)`,
+          });
+        }
+        for (let attempt = 1; ; attempt++) {
+          const applied = await apply(plan, applyDeps(deps, clock, state));
+          plan = applied.plan;
+          if (applied.build) {
+            builds.push(applied.build);
+            span.setAttribute('build.tag', applied.build.tag);
+            state.lastBuild = applied.build;
+            state.push = { ...state.push, pending: true, tags: [...state.push.tags, applied.build.tag] };
+            state.reload = { ...state.reload, pending: true, commit: applied.build.commit };
+          }
+          updateMemo(memo, plan, deps);
+          if (!state.push.pending) break;
+          pushStatus = await inSpan('git.push', { tenant: config.slug }, () => push(deps.git, config.remote, config.branch, state.push.tags));
+          state.push.lastAttempt = clock().toISOString();
+          if (pushStatus.state === 'pushed' || pushStatus.state === 'no-remote') {
+            state.push = { pending: false, tags: [] };
+            break;
+          }
+          if (pushStatus.state === 'pending') {
+            state.push.lastError = `remote unreachable: ${pushStatus.detail}`;
+            break;
+          }
+          // rejected: the remote moved. Move onto its tip, carry our flow changes, regenerate there.
+          state.push.lastError = `remote moved: ${pushStatus.detail}`;
+          if (attempt >= attempts) break;
+          await sleep(Math.min(5000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
+          await moveOntoRemote(deps.git, { root: config.repoRoot, remote: config.remote, branch: config.branch, tagPrefix: config.tagPrefix, flowsDir: config.flowsDir, pendingTags: state.push.tags });
+          state.push = { ...state.push, tags: [] };
+          plan = await readPlan(deps, options, memo);
+        }
+      } catch (err) {
+        passError = isFlowcError(err) ? err : new FlowcError('io', (err as Error).message ?? String(err), { cause: err });
       }
-      for (let attempt = 1; ; attempt++) {
-        const applied = await apply(plan, applyDeps(deps, clock, state));
-        plan = applied.plan;
-        if (applied.build) {
-          builds.push(applied.build);
-          span.setAttribute('build.tag', applied.build.tag);
-          state.lastBuild = applied.build;
-          state.push = { ...state.push, pending: true, tags: [...state.push.tags, applied.build.tag] };
-          state.reload = { ...state.reload, pending: true, commit: applied.build.commit };
-        }
-        updateMemo(memo, plan, deps);
-        if (!state.push.pending) break;
-        pushStatus = await inSpan('git.push', { tenant: config.slug }, () => push(deps.git, config.remote, config.branch, state.push.tags));
-        state.push.lastAttempt = clock().toISOString();
-        if (pushStatus.state === 'pushed' || pushStatus.state === 'no-remote') {
-          state.push = { pending: false, tags: [] };
-          break;
-        }
-        if (pushStatus.state === 'pending') {
-          state.push.lastError = `remote unreachable: ${pushStatus.detail}`;
-          break;
-        }
-        // rejected: the remote moved. Move onto its tip, carry our flow changes, regenerate there.
-        state.push.lastError = `remote moved: ${pushStatus.detail}`;
-        if (attempt >= attempts) break;
-        await sleep(Math.min(5000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
-        await moveOntoRemote(deps.git, { root: config.repoRoot, remote: config.remote, branch: config.branch, tagPrefix: config.tagPrefix, flowsDir: config.flowsDir, pendingTags: state.push.tags });
-        state.push = { ...state.push, tags: [] };
-        plan = await readPlan(deps, options, memo);
-      }
-    } catch (err) {
-      passError = isFlowcError(err) ? err : new FlowcError('io', (err as Error).message ?? String(err), { cause: err });
-    }
+      reload = await reloadStage(deps, state, clock);
+    };
 
-    const reload = await reloadStage(deps, state, clock, span.traceparent());
+    // Tracing (DESIGN §6): one `codegen.<slug>` span per flow built, child of `reconcile`. A build
+    // is one commit, so its git.commit / git.push / langserve.reload spans nest under the first
+    // flow's span (the usual pass builds one flow); the other flows' spans follow as siblings.
+    const [lead, ...others] = plan.items.filter((i) => i.flowId && (CHANGING.has(i.kind) || i.kind === 'failed'));
+    const codegen = (item: PlanItem, work: () => Promise<void>) =>
+      inSpan(
+        `codegen.${config.slug}`,
+        { tenant: config.slug, stack_port: config.stackPort, 'flow.id': item.flowId ?? undefined, 'flow.input_sha256': item.inputSha256, 'flow.action': item.kind, 'openinference.span.kind': 'CHAIN' },
+        async (cg) => {
+          await work();
+          const now = plan.items.find((i) => i.flowId === item.flowId);
+          const built = builds.find((b) => item.flowId && b.flows.includes(item.flowId));
+          if (built) cg.setAttribute('build.tag', built.tag);
+          if (now?.kind === 'failed') cg.recordError(new FlowcError(String(now.error?.kind ?? 'flow') as ErrorKind, now.reason ?? 'failed', { where: { file: now.source } }));
+          else if (passError) cg.recordError(passError);
+        },
+      );
+    if (lead) await codegen(lead, stages);
+    else await stages();
+    for (const item of others) await codegen(item, async () => {});
     recordFailures(state, plan, clock);
     state.lastPass = { time: clock().toISOString(), ok: !passError && !plan.refused, ...(plan.refused ? { refused: plan.refused } : {}), ...(passError ? { error: passError.describe() } : {}) };
     await writeMemo(deps.gitDir, memo);
@@ -148,7 +171,7 @@ function applyDeps(deps: PassDeps, clock: () => Date, state: ReconcileState): Ap
   };
 }
 
-async function reloadStage(deps: PassDeps, state: ReconcileState, clock: () => Date, traceparent: string | undefined): Promise<PassResult['reload']> {
+async function reloadStage(deps: PassDeps, state: ReconcileState, clock: () => Date): Promise<PassResult['reload']> {
   const { url, token } = deps.config.langserve;
   if (!state.reload.pending) return { state: 'none' };
   if (!url || !deps.reload) {
@@ -157,9 +180,11 @@ async function reloadStage(deps: PassDeps, state: ReconcileState, clock: () => D
   }
   state.reload.lastAttempt = clock().toISOString();
   try {
-    const r = await inSpan('langserve.reload', { tenant: deps.config.slug }, () =>
-      deps.reload!({ url, token: token ?? '', ...(state.reload.commit ? { expectedCommit: state.reload.commit } : {}), ...(traceparent ? { traceparent } : {}) }),
-    );
+    // The host continues the trace under this span (its langserve.restart span).
+    const r = await inSpan('langserve.reload', { tenant: deps.config.slug, 'openinference.span.kind': 'TOOL' }, (span) => {
+      const traceparent = span.traceparent();
+      return deps.reload!({ url, token: token ?? '', ...(state.reload.commit ? { expectedCommit: state.reload.commit } : {}), ...(traceparent ? { traceparent } : {}) });
+    });
     state.reload = { pending: false, generation: r.generation, ...(state.reload.commit ? { commit: state.reload.commit } : {}) };
     return { state: 'reloaded', generation: r.generation };
   } catch (err) {

@@ -9,6 +9,7 @@ import { liveDeps } from '../../reconcile/live.js';
 import { acquireLock } from '../../reconcile/lock.js';
 import { runPass } from '../../reconcile/pass.js';
 import { printable } from '../../reconcile/plan.js';
+import { startTelemetry } from '../../telemetry/tracing.js';
 import { checkExit, checkReport, describeItems, onceReport } from '../../reconcile/report.js';
 
 export interface ReconcileOptions {
@@ -34,6 +35,8 @@ export async function run(o: ReconcileOptions): Promise<number> {
     }
   }
   const config = loadConfig(o.repo, process.env);
+  // Loads OpenTelemetry only when a collector is configured (config telemetry.* or OTEL_*).
+  if (!o.dryRun) await startTelemetry(config.telemetry, { projectName: config.slug });
   if (!o.once && !o.dryRun) {
     const [{ watch }, { createMetrics }] = await Promise.all([import('../../reconcile/reconciler.js'), import('../../http/metrics.js')]);
     const metrics = createMetrics();

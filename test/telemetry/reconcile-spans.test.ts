@@ -1,0 +1,139 @@
+/**
+ * The real CLI, the real reconciler: `flowc reconcile --once` on a tenant repo with a new flow,
+ * a bare remote and a LangServe host stand-in, tracing to a loopback OTLP receiver. Checks the
+ * DESIGN §6 trace as the reconciler emits it, the traceparent the host receives, and — with no
+ * collector configured, or one that never answers — that tracing costs the build nothing.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import { tenantRepo, type TenantRepo } from '../helpers/gitrepo.js';
+import { logLines, repoRoot, runNode } from './child.js';
+import { startReceiver, type DecodedSpan } from './otlp-receiver.js';
+
+const fixture = path.resolve(repoRoot, '../shared/fixtures/langflow/1.10/Basic Prompting.json');
+const TOKEN = 'planted-restart-token-9f8e7d';
+const bin = path.join(repoRoot, 'bin/flowc.js');
+
+/** Answers POST /restart like the generated host and records the traceparent it was sent. */
+async function fakeHost(): Promise<{ url: string; traceparents: string[]; close: () => Promise<void> }> {
+  const traceparents: string[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume().on('end', () => {
+      traceparents.push(String(req.headers.traceparent ?? ''));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ generation: traceparents.length, routes: [], commit: null }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    traceparents,
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
+async function repoWithNewFlow(t: { teardown(fn: () => unknown): void }, config: string): Promise<TenantRepo> {
+  const repo = await tenantRepo({ slug: 'acme', config: `stack_port: 4101\nvalidate: none\n${config}` });
+  t.teardown(() => repo.cleanup());
+  repo.write('flows/hello-chat.json', await readFile(fixture));
+  return repo;
+}
+
+const once = (repo: TenantRepo, env: Record<string, string> = {}, probe = false) =>
+  runNode([bin, 'reconcile', '--once'], { LANGSERVE_RESTART_TOKEN: TOKEN, ...env }, { cwd: repo.dir, probe });
+
+test('reconcile → codegen.<slug> → git.commit, git.push, langserve.reload; the host gets the reload span as parent', async (t) => {
+  try {
+    await readFile(fixture);
+  } catch {
+    t.log(`skipped: LangFlow fixture not found at ${fixture}`);
+    t.pass();
+    return;
+  }
+  const receiver = await startReceiver();
+  const host = await fakeHost();
+  t.teardown(() => Promise.all([receiver.close(), host.close()]));
+  const repo = await repoWithNewFlow(t, `langserve:\n  url: ${host.url}\ntelemetry:\n  phoenix: ${receiver.url}\n  project_name: acme-traces\n`);
+
+  const r = await once(repo);
+  t.is(r.code, 0, r.stderr);
+  const tag = (await repo.git('tag', '--list', 'bld-acme-*')).trim();
+  t.truthy(tag, 'the flow was built');
+
+  const spans = await receiver.until((s) => s.some((x) => x.name === 'reconcile'));
+  const names = spans.map((s) => s.name);
+  const one = (name: string): DecodedSpan => {
+    const found = spans.filter((s) => s.name === name);
+    t.is(found.length, 1, `one ${name} span (got ${names.join(', ')})`);
+    return found[0]!;
+  };
+  const root = one('reconcile');
+  const codegen = one('codegen.acme');
+  const commit = one('git.commit');
+  const pushed = one('git.push');
+  const reload = one('langserve.reload');
+
+  t.is(root.parentSpanId, '');
+  t.is(codegen.parentSpanId, root.spanId, 'codegen.<slug> is a child of reconcile');
+  for (const s of [commit, pushed, reload]) t.is(s.parentSpanId, codegen.spanId, `${s.name} is a child of codegen.acme`);
+  t.true(spans.every((s) => s.traceId === root.traceId));
+
+  t.like(root.attributes, { tenant: 'acme', stack_port: 4101, 'openinference.span.kind': 'CHAIN' });
+  t.like(codegen.attributes, { tenant: 'acme', stack_port: 4101, 'flow.id': 'hello-chat', 'build.tag': tag });
+  t.regex(String(codegen.attributes['flow.input_sha256']), /^[0-9a-f]{64}$/);
+  t.is(commit.attributes['build.tag'], tag);
+  t.like(root.resource, { 'service.name': 'flowc', 'openinference.project.name': 'acme-traces' });
+  t.true(spans.every((s) => typeof s.attributes['openinference.span.kind'] === 'string'));
+
+  t.deepEqual(host.traceparents, [`00-${reload.traceId}-${reload.spanId}-01`], 'the host continues the trace under langserve.reload');
+  t.false(JSON.stringify(spans).includes(TOKEN) || r.stderr.includes(TOKEN) || r.stdout.includes(TOKEN), 'no secret in spans or output');
+  for (const line of logLines(r.stderr)) if (line.flowId === 'hello-chat' && 'traceId' in line) t.is(line.traceId, root.traceId);
+});
+
+test('no collector configured: reconcile --once builds without loading any OpenTelemetry module', async (t) => {
+  try {
+    await readFile(fixture);
+  } catch {
+    t.log(`skipped: LangFlow fixture not found at ${fixture}`);
+    t.pass();
+    return;
+  }
+  const repo = await repoWithNewFlow(t, '');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flowc-probe-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const probeFile = path.join(dir, 'loaded.txt');
+
+  const r = await once(repo, { OTEL_PROBE_FILE: probeFile }, true);
+  t.is(r.code, 0, r.stderr);
+  t.truthy((await repo.git('tag', '--list', 'bld-acme-*')).trim(), 'the flow was built');
+  const loaded = await readFile(probeFile, 'utf8').catch(() => '');
+  t.is(loaded, '', 'no @opentelemetry module loaded');
+});
+
+test('a collector that never answers: reconcile --once still builds, pushes and exits 0', async (t) => {
+  try {
+    await readFile(fixture);
+  } catch {
+    t.log(`skipped: LangFlow fixture not found at ${fixture}`);
+    t.pass();
+    return;
+  }
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const hole = net.createServer((s) => (connections++, sockets.add(s), s.on('error', () => {})));
+  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), hole.close(() => r()))));
+  const url = `http://127.0.0.1:${(hole.address() as net.AddressInfo).port}`;
+  const repo = await repoWithNewFlow(t, `telemetry:\n  phoenix: ${url}\n`);
+
+  const r = await once(repo, { OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '500' });
+  t.is(r.code, 0, r.stderr);
+  const tag = (await repo.git('tag', '--list', 'bld-acme-*')).trim();
+  t.truthy(tag);
+  t.truthy(await repo.git('ls-remote', '--tags', 'origin', tag), 'the build was pushed');
+  t.true(connections >= 1, 'the export reached the silent collector');
+  t.true(logLines(r.stderr).some((l) => l.level === 'warn' && /timed out/i.test(String(l.err))), 'the export gave up by its timeout');
+});
