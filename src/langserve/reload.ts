@@ -121,7 +121,7 @@ function toReloadError(err: unknown, target: string, retries: number): FlowcErro
     }
     if (status === 404 || status === 405) {
       return new FlowcError('reload', `${target} is not a flowc LangServe host (HTTP ${status})`, {
-        hint: 'check langserve.url in flowc.yaml (or LANGSERVE_URL)',
+        hint: 'check langserve.url in flowc.yaml (or FLOWC_LANGSERVE_URL)',
       });
     }
     return new FlowcError('reload', `reload failed at ${target} after ${retries + 1} attempt(s) (HTTP ${status})${said}`, {

@@ -9,7 +9,8 @@
  *   line 2: change the prompt → reconcile calls /restart → new behaviour, same PID;
  *   line 3: a flow module raising at import → 422, generation unchanged, old routes answer,
  *           `flowc status` reports the reload failure.
- * Line 5 (tokens) is covered against the host in host.test.ts and reload.test.ts.
+ *   line 5: a wrong token → 401, reported by status; no token in any output (the host side:
+ *           host.test.ts; constant-time comparison: hmac.compare_digest in the template).
  */
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -166,4 +167,20 @@ test.serial('line 3: a flow module raising at import → 422; old generation ser
   t.is(again.code, 0, again.stderr);
   t.is((await healthz()).generation, 4);
   t.is((await invoke('Now?')).output!.text, 'system: This prompt must not be served yet.\nuser: Now?');
+});
+
+test.serial('line 5: flowc with a wrong token → 401 reported as a token problem; no token in any output', async (t) => {
+  if (skipWithoutFixture(t)) return;
+  const wrong = 'wrong-token-9f81c3';
+  repo.write('flows/basic.json', flowWithPrompt('Prompt five.'));
+  const run = await flowc(['--repo', repo.dir, 'reconcile', '--once'], { env: { ...env, LANGSERVE_RESTART_TOKEN: wrong } });
+  t.not(run.code, 0);
+  const st = await status();
+  t.true(st.reload.pending);
+  t.regex(st.reload.lastError, /rejected the restart token \(HTTP 401\)/);
+  t.is((await healthz()).generation, 4);
+  for (const text of [run.stdout, run.stderr, JSON.stringify(st), host!.output()]) {
+    t.false(text.includes(wrong));
+    t.false(text.includes(TOKEN));
+  }
 });
