@@ -64,12 +64,14 @@ export async function watch(config: Config, options: WatchOptions, hooks: WatchH
   let http: { url: string; close(): Promise<void> } | undefined;
   try {
     const ctl = startController(deps, { allowEmpty: options.allowEmpty, ...(hooks.metrics ? { metrics: hooks.metrics } : {}) });
+    // `on`, not `once`: the handler must stay installed until we are done, or a library's own
+    // signal handler (write-file-atomic's signal-exit) sees no one else listening and re-raises.
     const onSignal = (sig: string) => {
       log.info({ signal: sig }, 'stopping: finishing the pass in flight');
       void ctl.stop();
     };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
     if (options.listen !== false && hooks.startHttp) http = await hooks.startHttp(ctl);
     log.info({ repo: config.repoRoot, branch: config.branch, listen: http?.url }, 'reconciler started');
     await ctl.done;
