@@ -59,7 +59,9 @@ export async function run(o: ReconcileOptions): Promise<number> {
             const reasons = [...(s.lastPass ? [] : ['no reconcile pass completed yet']), ...(s.refused ? [s.refused] : [])];
             return { ok: reasons.length === 0, reasons };
           },
-          auth: config.webhook,
+          // BLD_KEY, FLOWC_WEBHOOK_SECRET(_PREVIOUS) from the environment, `require` from the config.
+          auth: (await import('../../http/auth.js')).webhookAuthFromEnv(process.env, config.webhook),
+          secrets: config.secrets,
           registry: metrics.registry,
           metrics,
         });
