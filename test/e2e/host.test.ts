@@ -5,14 +5,14 @@
  * Issue 4 lines 1, 3 and 5 at the host level; the flowc-driven versions are in host-reconcile.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { compileServer } from '../../src/codegen/server.js';
 import { FlowcError } from '../../src/errors.js';
 import { reloadHost } from '../../src/langserve/reload.js';
-import { repoRoot, spawnHost, startHost, type RunningHost } from '../helpers/host.js';
+import { pythonBin, repoRoot, spawnHost, startHost, type RunningHost } from '../helpers/host.js';
 import { startOpenAIStub, type OpenAIStub } from '../helpers/openai-stub.js';
 
 const TOKEN = 'host-e2e-token-5b1f0c2e9d';
@@ -114,12 +114,19 @@ test.serial('a flow raising at import → 422 naming file and line; generation u
   rmSync(path.join(flows, 'flow_broken.py'));
 });
 
-test.serial('a changed prompt (same file size, same second) is served after /restart, same PID', async (t) => {
+test.serial('a changed prompt is served after /restart even with a stale .pyc of the same size and mtime; same PID', async (t) => {
   const pid = host.pid;
-  // Same length as the original, so the file keeps its size: stale bytecode would go unnoticed.
+  // The trap `importlib` falls into: a cached .pyc whose recorded source mtime and size still
+  // match after the rewrite (same length, mtime put back) would be served instead of the source.
+  const file = path.join(flows, 'flow_hello.py');
+  execFileSync(pythonBin(), ['-m', 'py_compile', file]);
+  t.true(readdirSync(path.join(flows, '__pycache__')).some((f) => f.startsWith('flow_hello.')));
+  const { atime, mtime, size } = statSync(file);
   const prompt = 'You are a terse pirate robo.';
   t.is(prompt.length, 'You are a helpful assistant.'.length);
-  writeFileSync(path.join(flows, 'flow_hello.py'), helloVariant(prompt));
+  writeFileSync(file, helloVariant(prompt));
+  utimesSync(file, atime, mtime);
+  t.is(statSync(file).size, size);
   const expected = commitAll('new prompt');
   const result = await reloadHost({ url: host.url, token: TOKEN, expectedCommit: expected });
   t.is(result.generation, 2);
