@@ -103,7 +103,9 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
             break;
           }
           if (pushStatus.state === 'pending') {
-            state.push.lastError = `remote unreachable: ${pushStatus.detail}`;
+            state.push.lastError = /Authentication failed|could not read Username|\b40[13]\b/i.test(pushStatus.detail)
+              ? `the remote refused the credentials (check GIT_TOKEN / GIT_TOKEN_FILE): ${pushStatus.detail}`
+              : `remote unreachable: ${pushStatus.detail}`;
             break;
           }
           // rejected: the remote moved. Move onto its tip, carry our flow changes, regenerate there.

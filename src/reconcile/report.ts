@@ -81,7 +81,7 @@ export function onceReport(r: PassResult): OnceReport {
     changes: r.plan.items.filter((i) => i.kind !== 'unchanged' && i.kind !== 'failed').map((i) => ({ flowId: i.flowId, source: i.source, kind: i.kind, files: files(i) })),
     failed: r.plan.items.filter((i) => i.kind === 'failed').map((i) => ({ flowId: i.flowId, source: i.source, reason: i.reason ?? 'failed' })),
     refused: r.plan.refused ?? null,
-    push: r.push ? { state: r.push.state, detail: 'detail' in r.push ? r.push.detail : null } : { state: r.state.push.pending ? 'pending' : 'none', detail: r.state.push.lastError ?? null },
+    push: { state: r.push?.state ?? (r.state.push.pending ? 'pending' : 'none'), detail: r.state.push.pending ? (r.state.push.lastError ?? null) : null },
     reload: { state: r.reload.state, detail: r.reload.detail ?? null },
   };
 }
