@@ -7,6 +7,7 @@
  *   npm run -s build && npx tsx bench/coldstart.ts [runs=15]
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,33 +19,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin/flowc.js');
 const runs = Number(process.argv[2] ?? 15);
 
-const FLOW = {
-  id: 'bench-flow',
-  name: 'Bench',
-  data: {
-    nodes: [
-      { id: 'ChatInput-1', type: 'genericNode', data: { id: 'ChatInput-1', type: 'ChatInput', node: { template: { input_value: { value: '' } }, outputs: [{ name: 'message', types: ['Message'] }] } } },
-      { id: 'ChatOutput-1', type: 'genericNode', data: { id: 'ChatOutput-1', type: 'ChatOutput', node: { template: { input_value: { value: '' } }, outputs: [{ name: 'message', types: ['Message'] }] } } },
-    ],
-    edges: [
-      {
-        source: 'ChatInput-1',
-        target: 'ChatOutput-1',
-        data: {
-          sourceHandle: { id: 'ChatInput-1', name: 'message', output_types: ['Message'], dataType: 'ChatInput' },
-          targetHandle: { id: 'ChatOutput-1', fieldName: 'input_value', inputTypes: ['Message'], type: 'str' },
-        },
-      },
-    ],
-  },
-};
+// LangFlow's own "Basic Prompting" starter when the shared fixtures are there, else the reconciler
+// tests' hand-written chat flow (both ChatInput → Prompt → model → ChatOutput).
+const starter = path.resolve(root, '../shared/fixtures/langflow/1.10/Basic Prompting.json');
+const FLOW = readFileSync(existsSync(starter) ? starter : path.join(root, 'test/fixtures/reconcile/chat.json'));
 
-function flowc(args: string[], cwd: string, env: Record<string, string>): Promise<{ ms: number; code: number; stderr: string }> {
+function flowc(args: string[], cwd: string, env: Record<string, string>): Promise<{ ms: number; code: number; stdout: string; stderr: string }> {
   const start = process.hrtime.bigint();
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env } }, (err, _out, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      resolve({ ms, code: err ? Number(err.code ?? 1) : 0, stderr });
+      resolve({ ms, code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
     });
   });
 }
@@ -73,14 +58,14 @@ async function main(): Promise<void> {
     git('config', 'user.name', 'bench');
     await writeFile(path.join(dir, 'flowc.yaml'), 'slug: bench\nstack_port: 4101\nvalidate: none\n');
     await mkdir(path.join(dir, 'flows'));
-    await writeFile(path.join(dir, 'flows/bench-flow.json'), JSON.stringify(FLOW, null, 2));
+    await writeFile(path.join(dir, 'flows/bench-flow.json'), FLOW);
     git('add', '-A');
     git('commit', '-qm', 'bench repo');
 
     // Converge once (this pass builds); every measured pass after it is the no-drift fast path.
     const quiet = { FLOWC_LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'false' };
     const first = await flowc(['reconcile', '--once'], dir, quiet);
-    if (first.code !== 0) throw new Error(`the first reconcile failed (exit ${first.code}):\n${first.stderr}`);
+    if (first.code !== 0) throw new Error(`the first reconcile failed (exit ${first.code}):\n${first.stdout}${first.stderr}`);
 
     const off: number[] = [];
     const on: number[] = [];
