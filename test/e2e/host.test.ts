@@ -203,6 +203,17 @@ test.serial('wrong or missing token → 401, and the token never reaches the hos
   t.false(host.output().includes(TOKEN));
 });
 
+test.serial('a changed app/server.py is reported (its own code needs a process restart)', async (t) => {
+  t.false((await healthz()).server_changed);
+  const server = path.join(dir, 'app/server.py');
+  writeFileSync(server, `${readFileSync(server, 'utf8')}\n# a newer host\n`);
+  const { status, body } = await restart();
+  t.is(status, 200);
+  t.is(body.generation, 7);
+  t.true(body.server_changed);
+  t.regex(host.output(), /app\/server\.py changed since start-up/);
+});
+
 test('refuses to start without LANGSERVE_RESTART_TOKEN', async (t) => {
   const { child, exited, output } = spawnHost({ repoRoot: dir });
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000); // a host that starts anyway fails the test
