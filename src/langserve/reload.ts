@@ -8,7 +8,7 @@
  * → transient; 401/403 (token), 404 (not a flowc host), 422 (a flow failed to load) → terminal.
  * The token travels only in the Authorization header; it never appears in an error or a log.
  */
-import got, { HTTPError, RequestError } from 'got';
+import got, { HTTPError, ParseError, RequestError } from 'got';
 import { FlowcError } from '../errors.js';
 import { log } from '../log.js';
 
@@ -127,6 +127,11 @@ function toReloadError(err: unknown, target: string, retries: number): FlowcErro
     return new FlowcError('reload', `reload failed at ${target} after ${retries + 1} attempt(s) (HTTP ${status})${said}`, {
       transient: true,
       hint: 'flowc retries on its next pass',
+    });
+  }
+  if (err instanceof ParseError) {
+    return new FlowcError('reload', `${target} answered ${err.response.statusCode} without the JSON a flowc host sends`, {
+      hint: 'check langserve.url in flowc.yaml (or FLOWC_LANGSERVE_URL)',
     });
   }
   // Network errors: the message names the address only (got puts no header in it).

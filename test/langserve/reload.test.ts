@@ -117,6 +117,16 @@ test('401 → terminal token error, not retried, token not echoed', async (t) =>
   t.false(`${err!.describe()} ${err!.stack}`.includes(TOKEN));
 });
 
+test('a 200 that is not JSON (not a flowc host) → terminal error naming the URL', async (t) => {
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => close(server));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const err = await t.throwsAsync(reloadHost({ url, token: TOKEN, ...fast }), { instanceOf: FlowcError });
+  t.false(err!.transient);
+  t.regex(err!.message, /restart answered 200 without the JSON/);
+});
+
 test('409 (host checkout behind the commit) is transient and retried', async (t) => {
   const host = await fakeHost(() => ({ status: 409, body: { error: 'checkout behind' } }));
   t.teardown(() => close(host.server));
