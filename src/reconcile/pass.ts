@@ -7,7 +7,7 @@ import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/ty
 import type { Config } from '../config/schema.js';
 import { FlowcError, isFlowcError, type ErrorKind } from '../errors.js';
 import type { Git } from '../git/git.js';
-import { inSpan } from '../telemetry/tracing.js';
+import { currentTraceId, inSpan } from '../telemetry/tracing.js';
 import { readActual } from './actual.js';
 import { apply, type ApplyDeps, type Build, type SecretFindingLike } from './apply.js';
 import { compileOptionsKey, readDesired, type Memo } from './desired.js';
@@ -26,7 +26,7 @@ export interface PassDeps {
   scan: (text: string, file: string) => SecretFindingLike[];
   check?: ApplyDeps['check'];
   smoke?: ApplyDeps['smoke'];
-  reload?: (o: { url: string; token: string; expectedCommit?: string; traceparent?: string }) => Promise<{ generation: number }>;
+  reload?: (o: { url: string; token: string; expectedCommit?: string; traceparent?: string; retries?: number }) => Promise<{ generation: number }>;
   clock?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   /** Test hook, see ApplyDeps. */
@@ -51,6 +51,8 @@ export interface PassResult {
   state: ReconcileState;
   /** Converged: nothing failed, nothing refused, nothing left pending. */
   ok: boolean;
+  /** Trace id of this pass's `reconcile` span (tracing on), for log lines written after it. */
+  traceId?: string;
 }
 
 export async function readPlan(deps: PassDeps, options: PassOptions, memo: Memo): Promise<Plan> {
@@ -69,7 +71,8 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
     const memo = await readMemo(deps.gitDir);
     let plan = await readPlan(deps, options, memo);
     const builds: Build[] = [];
-    if (options.readOnly) return { plan, builds, push: undefined, reload: { state: 'none' }, state, ok: !plan.refused };
+    const traceId = currentTraceId();
+    if (options.readOnly) return { plan, builds, push: undefined, reload: { state: 'none' }, state, ok: !plan.refused, ...(traceId ? { traceId } : {}) };
 
     let pushStatus: PushStatus | undefined;
     let passError: FlowcError | undefined;
@@ -149,7 +152,7 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
     if (passError) throw passError;
     const failed = plan.items.some((i) => i.kind === 'failed') || !!plan.refused;
     const ok = !failed && !state.push.pending && !state.reload.pending;
-    return { plan, builds, push: pushStatus, reload, state, ok };
+    return { plan, builds, push: pushStatus, reload, state, ok, ...(traceId ? { traceId } : {}) };
   });
 }
 

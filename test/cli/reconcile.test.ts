@@ -147,3 +147,14 @@ test('flowc audit lists builds from tags, filtered by flow', async (t) => {
   const human = await flowc(['--repo', r.dir, 'audit', 'a']);
   t.regex(human.stdout, /^bld-acme-\S+ {2}[0-9a-f]{12} {2}\S+\n {2}create +a {2}input-sha256=[0-9a-f]{64}/);
 });
+
+test('validate: smoke runs the generated pytest smoke test against a fake model before committing', async (t) => {
+  const r = await tenantRepo({ config: 'validate: smoke\n' });
+  t.teardown(() => r.cleanup());
+  r.write('flows/support.json', chatFlow());
+  const res = await flowc(['--repo', r.dir, 'reconcile', '--once', '--json']);
+  t.is(res.code, 0, res.stderr + res.stdout);
+  t.is(JSON.parse(res.stdout).builds.length, 1);
+  t.true((await r.git('ls-files')).includes('tests/smoke/test_support.py'));
+  t.is(await r.git('status', '--porcelain', '--untracked-files=all'), '', 'pytest left nothing behind');
+});

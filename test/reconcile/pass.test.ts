@@ -261,3 +261,73 @@ test('remote unreachable: the build stays local, status says so, and it is pushe
   t.true((await r.git('ls-remote', '--tags', 'origin')).includes(res.builds[0]!.tag));
   t.false((await readState(deps.gitDir)).push.pending);
 });
+
+test('after a build the LangServe host is reloaded; a failed reload is reported and retried, never rolls back git', async (t) => {
+  const { createServer } = await import('node:http');
+  const { reloadHost } = await import('../../src/langserve/reload.js');
+  let healthy = true;
+  let generation = 0;
+  const seen: Array<{ auth?: string; commit?: string }> = [];
+  const host = createServer((req, res) => {
+    seen.push({ auth: req.headers.authorization, commit: req.headers['x-expected-commit'] as string | undefined });
+    if (!healthy) return void res.writeHead(503).end('{"error":"starting"}');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ generation: ++generation, routes: [], commit: null }));
+  });
+  await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => host.close(() => r())));
+  const url = `http://127.0.0.1:${(host.address() as { port: number }).port}`;
+  const r = await setup(t);
+  r.write('flows/a.json', fakeFlow('A'));
+  const deps = { ...(await passDeps(r.dir, { env: { FLOWC_LANGSERVE_URL: url, LANGSERVE_RESTART_TOKEN: 'restart-token-1234' } })), reload: (o: Parameters<typeof reloadHost>[0]) => reloadHost({ ...o, backoffMs: 1, maxBackoffMs: 2 }) };
+  const first = await runPass(deps);
+  t.true(first.ok);
+  t.is(first.reload.state, 'reloaded');
+  t.deepEqual(seen.at(-1), { auth: 'Bearer restart-token-1234', commit: first.builds[0]!.commit });
+
+  healthy = false;
+  r.write('flows/b.json', fakeFlow('B'));
+  const down = await runPass(deps);
+  t.false(down.ok);
+  t.is(down.builds.length, 1, 'the build stands');
+  t.is(down.reload.state, 'pending');
+  t.true((await readState(deps.gitDir)).reload.pending);
+  t.is(await r.git('rev-parse', 'HEAD'), down.builds[0]!.commit);
+
+  healthy = true;
+  const again = await runPass(deps);
+  t.true(again.ok);
+  t.is(again.builds.length, 0);
+  t.is(again.reload.state, 'reloaded');
+  t.is(seen.at(-1)!.commit, down.builds[0]!.commit);
+  const quiet = await runPass(deps);
+  t.is(quiet.reload.state, 'none', 'no drift, nothing pending → no reload');
+});
+
+test('validate: a flow whose generated code fails validation or its smoke test is not committed; the others are', async (t) => {
+  const r = await setup(t);
+  r.write('flows/good.json', fakeFlow('Good'));
+  r.write('flows/ugly.json', fakeFlow('Ugly'));
+  r.write('flows/flaky.json', fakeFlow('Flaky'));
+  const base = await passDeps(r.dir, { env: { FLOWC_VALIDATE: 'smoke' } });
+  const smokeRuns: string[][] = [];
+  const deps = {
+    ...base,
+    check: async (files: Array<{ path: string; content: string }>) => files.map((f) => (f.path.includes('flow_ugly') ? { path: f.path, error: 'line 3: not black-clean' } : { path: f.path })),
+    smoke: async (paths: string[]) => {
+      smokeRuns.push(paths);
+      return paths.some((p) => p.includes('flaky')) ? { ok: false, output: 'FAILED tests/smoke/test_flaky.py::test_flaky - AssertionError' } : { ok: true, output: '1 passed' };
+    },
+  };
+  const res = await runPass(deps);
+  t.false(res.ok);
+  const kinds = Object.fromEntries(res.plan.items.map((i) => [i.flowId ?? i.source, i.kind]));
+  t.deepEqual(kinds, { flaky: 'failed', good: 'create', ugly: 'failed', 'flowc.yaml': 'create' });
+  t.regex(res.plan.items.find((i) => i.flowId === 'ugly')!.reason!, /flow_ugly\.py: line 3: not black-clean/);
+  t.regex(res.plan.items.find((i) => i.flowId === 'flaky')!.reason!, /smoke test failed: .*test_flaky/);
+  const tree = await r.git('ls-tree', '-r', '--name-only', 'HEAD');
+  t.true(tree.includes('app/flows/acme/flow_good.py'));
+  t.false(tree.includes('flaky'));
+  t.false(tree.includes('ugly'));
+  t.false(r.exists('app/flows/acme/flow_flaky.py'), 'the failing flow\'s files were put back');
+  t.deepEqual(smokeRuns[0]!.sort(), ['tests/smoke/test_flaky.py', 'tests/smoke/test_good.py']);
+});
