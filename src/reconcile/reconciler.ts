@@ -137,10 +137,13 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
       last = r;
       head = await deps.git.head();
       failures = 0;
-      for (const b of r.builds) log.info({ buildTag: b.tag, commit: b.commit, flows: b.flows }, 'build committed');
-      for (const i of r.plan.items) if (i.kind === 'failed') log.warn({ flowId: i.flowId, file: i.source }, i.reason ?? 'failed');
-      if (r.plan.refused) log.warn(r.plan.refused);
-      if (r.push?.state === 'pending') log.warn({ detail: r.push.detail }, 'push pending: remote unreachable, retried later');
+      // One line per event, with the pass's trace id so a line leads to its trace.
+      const ctx = r.traceId ? { traceId: r.traceId } : {};
+      for (const b of r.builds) for (const flowId of b.flows.length ? b.flows : [undefined]) log.info({ ...ctx, flowId, buildTag: b.tag, commit: b.commit }, 'build committed');
+      for (const i of r.plan.items) if (i.kind === 'failed') log.warn({ ...ctx, flowId: i.flowId, file: i.source }, i.reason ?? 'failed');
+      if (r.plan.refused) log.warn(ctx, r.plan.refused);
+      if (r.push?.state === 'pending') log.warn({ ...ctx, detail: r.push.detail }, 'push pending: remote unreachable, retried later');
+      if (r.reload.state === 'pending') log.warn({ ...ctx, detail: r.reload.detail }, 'reload pending: retried later');
       o.metrics?.reconcileDuration.observe({ result: r.ok ? 'ok' : 'failed' }, Number(process.hrtime.bigint() - started) / 1e9);
       if (r.builds.length) o.metrics?.builds.inc({ result: 'ok' }, r.builds.length);
       if (r.push) o.metrics?.pushes.inc({ result: r.push.state === 'pushed' ? 'ok' : r.push.state === 'no-remote' ? 'skipped' : 'failed' });

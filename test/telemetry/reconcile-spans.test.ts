@@ -4,6 +4,7 @@
  * DESIGN §6 trace as the reconciler emits it, the traceparent the host receives, and — with no
  * collector configured, or one that never answers — that tracing costs the build nothing.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -90,7 +91,6 @@ test('reconcile → codegen.<slug> → git.commit, git.push, langserve.reload; t
 
   t.deepEqual(host.traceparents, [`00-${reload.traceId}-${reload.spanId}-01`], 'the host continues the trace under langserve.reload');
   t.false(JSON.stringify(spans).includes(TOKEN) || r.stderr.includes(TOKEN) || r.stdout.includes(TOKEN), 'no secret in spans or output');
-  for (const line of logLines(r.stderr)) if (line.flowId === 'hello-chat' && 'traceId' in line) t.is(line.traceId, root.traceId);
 });
 
 test('no collector configured: reconcile --once builds without loading any OpenTelemetry module', async (t) => {
@@ -136,4 +136,48 @@ test('a collector that never answers: reconcile --once still builds, pushes and 
   t.truthy(await repo.git('ls-remote', '--tags', 'origin', tag), 'the build was pushed');
   t.true(connections >= 1, 'the export reached the silent collector');
   t.true(logLines(r.stderr).some((l) => l.level === 'warn' && /timed out/i.test(String(l.err))), 'the export gave up by its timeout');
+});
+
+test('watch mode: the "build committed" line carries flowId, buildTag and the trace id of its pass; SIGTERM flushes', async (t) => {
+  let flow: Buffer;
+  try {
+    flow = await readFile(fixture);
+  } catch {
+    t.log(`skipped: LangFlow fixture not found at ${fixture}`);
+    t.pass();
+    return;
+  }
+  const receiver = await startReceiver();
+  t.teardown(receiver.close);
+  const repo = await tenantRepo({ slug: 'acme', config: `stack_port: 4101\nvalidate: none\ndebounce_ms: 50\ntelemetry:\n  phoenix: ${receiver.url}\n` });
+  t.teardown(() => repo.cleanup());
+
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
+  const child = spawn(process.execPath, [bin, 'reconcile', '--no-listen'], {
+    cwd: repo.dir,
+    env: { ...env, FLOWC_LOG_FORMAT: 'json', LANGSERVE_RESTART_TOKEN: TOKEN },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  t.teardown(() => void child.kill('SIGKILL'));
+  let stderr = '';
+  const committed = new Promise<Record<string, unknown>>((resolve) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d;
+      const line = logLines(stderr).find((l) => l.msg === 'build committed');
+      if (line) resolve(line);
+      else if (/"msg":"reconciler started"/.test(stderr) && !repo.exists('flows/hello-chat.json')) repo.write('flows/hello-chat.json', flow);
+    });
+  });
+  const line = await Promise.race([committed, exited.then((e) => Promise.reject(new Error(`flowc exited ${JSON.stringify(e)}:\n${stderr}`)))]);
+  child.kill('SIGTERM');
+  const end = await exited;
+  t.is(end.code, 0, stderr);
+
+  const spans = await receiver.until((s) => s.some((x) => x.name === 'codegen.acme'));
+  const codegen = spans.find((s) => s.name === 'codegen.acme')!;
+  t.like(line, { level: 'info', flowId: 'hello-chat', traceId: codegen.traceId });
+  t.regex(String(line.buildTag), /^bld-acme-/);
+  t.is(codegen.attributes['build.tag'], String(line.buildTag));
+  t.false(stderr.includes(TOKEN));
 });
