@@ -22,7 +22,6 @@ export interface ReconcileOptions {
   listen?: string | false;
 }
 
-const HTTP_SERVER: string = '../../http/server.js';
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
 export async function run(o: ReconcileOptions): Promise<number> {
@@ -44,12 +43,9 @@ export async function run(o: ReconcileOptions): Promise<number> {
     return watch(config, { allowEmpty: !!o.allowEmpty, listen }, {
       metrics,
       startHttp: async (ctl) => {
-        // TODO(http): a static import once src/http/server.ts lands; until then watch mode runs without a listener.
-        const mod = (await import(HTTP_SERVER).catch(() => undefined)) as
-          | { startHttpServer(deps: Record<string, unknown>): Promise<{ url: string; close(): Promise<void> }> }
-          | undefined;
-        if (!mod || listen === false) return undefined;
-        return mod.startHttpServer({
+        if (listen === false) return undefined;
+        const [{ startHttpServer }, { webhookAuthFromEnv }] = await Promise.all([import('../../http/server.js'), import('../../http/auth.js')]);
+        return startHttpServer({
           listen,
           flowsDir: path.join(config.repoRoot, config.flowsDir),
           poke: (flowId: string) => ctl.poke(flowId),
@@ -59,11 +55,9 @@ export async function run(o: ReconcileOptions): Promise<number> {
             const reasons = [...(s.lastPass ? [] : ['no reconcile pass completed yet']), ...(s.refused ? [s.refused] : [])];
             return { ok: reasons.length === 0, reasons };
           },
-          // BLD_KEY, FLOWC_WEBHOOK_SECRET(_PREVIOUS) from the environment, `require` from the config.
-          auth: (await import('../../http/auth.js')).webhookAuthFromEnv(process.env, config.webhook),
-          secrets: config.secrets,
-          registry: metrics.registry,
+          auth: webhookAuthFromEnv(process.env, config.webhook),
           metrics,
+          secrets: config.secrets,
         });
       },
     });
