@@ -1,18 +1,19 @@
 /**
  * Issue 4 end to end with real processes on loopback: `flowc reconcile --once` (built CLI) on a
- * tenant repo with a bare remote, the generated host under uvicorn, the real compiled LangFlow
- * starter "Basic Prompting" calling the OpenAI stub through langchain-openai. One host process for
+ * tenant repo with a bare remote, the generated host under uvicorn, a compiled LangFlow 1.10 chat
+ * flow (test/fixtures/host/support.json, served at its endpoint name `support-bot`) calling the
+ * OpenAI stub through langchain-openai. One host process for
  * the whole file; tests run in order and build on each other:
  *   line 4: host down → the build still commits; the reload stays pending and is retried (with
  *           backoff, see test/langserve/reload.test.ts) and succeeds once the host is back;
- *   line 1: the host serves the compiled flow: POST /basic/invoke answers with the stub's reply;
+ *   line 1: the host serves the compiled flow: POST /support-bot/invoke answers with the stub's reply;
  *   line 2: change the prompt → reconcile calls /restart → new behaviour, same PID;
  *   line 3: a flow module raising at import → 422, generation unchanged, old routes answer,
  *           `flowc status` reports the reload failure.
  *   line 5: a wrong token → 401, reported by status; no token in any output (the host side:
  *           host.test.ts; constant-time comparison: hmac.compare_digest in the template).
  */
-import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import test from 'ava';
@@ -22,8 +23,8 @@ import { tenantRepo, type TenantRepo } from '../helpers/gitrepo.js';
 import { startOpenAIStub, type OpenAIStub } from '../helpers/openai-stub.js';
 
 const TOKEN = 'reconcile-e2e-token-0d4e8a61';
-const FIXTURE = path.resolve(repoRoot, '../shared/fixtures/langflow/1.10/Basic Prompting.json');
-const ORIGINAL_PROMPT = 'Answer the user as if you were a GenAI expert, enthusiastic about helping them get started building something fresh.';
+const FIXTURE = path.join(repoRoot, 'test/fixtures/host/support.json');
+const ORIGINAL_PROMPT = 'You are the flowc support bot.';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -33,7 +34,7 @@ const freePort = () =>
     });
   });
 
-/** The starter flow with another system prompt (the Prompt node's template). */
+/** The fixture flow with another system prompt (the Prompt node's template). */
 function flowWithPrompt(prompt: string): string {
   const flow = JSON.parse(readFileSync(FIXTURE, 'utf8'));
   const node = flow.data.nodes.find((n: any) => n.data?.type === 'Prompt');
@@ -51,7 +52,7 @@ const reconcile = () => flowc(['--repo', repo.dir, 'reconcile', '--once'], { env
 const status = async () => JSON.parse((await flowc(['--repo', repo.dir, 'status', '--json'], { env })).stdout);
 const healthz = async () => (await (await fetch(`${host!.url}/healthz`)).json()) as Record<string, any>;
 const invoke = async (text: string) => {
-  const res = await fetch(`${host!.url}/basic/invoke`, {
+  const res = await fetch(`${host!.url}/support-bot/invoke`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ input: { input_value: text, session_id: 'e2e' } }),
@@ -60,7 +61,6 @@ const invoke = async (text: string) => {
 };
 
 test.before(async (t) => {
-  if (!existsSync(FIXTURE)) return;
   repo = await tenantRepo({ slug: 'acme' });
   stub = await startOpenAIStub();
   port = await freePort();
@@ -79,16 +79,8 @@ test.after.always(async () => {
   await repo?.cleanup();
 });
 
-const skipWithoutFixture = (t: { pass(m?: string): void; log(m: string): void }) => {
-  if (existsSync(FIXTURE)) return false;
-  t.log(`skipped: LangFlow fixture not found at ${FIXTURE}`);
-  t.pass();
-  return true;
-};
-
 test.serial('line 4: host down → the build still commits and the reload stays pending', async (t) => {
-  if (skipWithoutFixture(t)) return;
-  repo.write('flows/basic.json', flowWithPrompt(ORIGINAL_PROMPT));
+  repo.write('flows/support.json', flowWithPrompt(ORIGINAL_PROMPT));
   const before = await repo.git('rev-parse', 'HEAD');
   const run = await reconcile();
   t.not(run.code, 0, 'a pending reload is not converged');
@@ -96,7 +88,7 @@ test.serial('line 4: host down → the build still commits and the reload stays 
   t.not(head, before);
   t.regex(await repo.git('log', '-1', '--format=%s'), /^codegen: acme v/);
   t.true(repo.exists('app/server.py'));
-  t.true(repo.exists('app/flows/acme/flow_basic.py'));
+  t.true(repo.exists('app/flows/acme/flow_support.py'));
   t.is(await repo.git('rev-parse', 'origin/tenant/acme'), head, 'pushed');
   const st = await status();
   t.true(st.reload.pending);
@@ -106,11 +98,10 @@ test.serial('line 4: host down → the build still commits and the reload stays 
 });
 
 test.serial('line 1: the host serves the compiled flow; the stub answers over HTTP', async (t) => {
-  if (skipWithoutFixture(t)) return;
   host = await startHost({ repoRoot: repo.dir, token: TOKEN, port, env: { OPENAI_BASE_URL: stub.url } });
   const health = await healthz();
   t.is(health.generation, 1);
-  t.deepEqual(health.routes.map((r: any) => r.path), ['/basic']);
+  t.deepEqual(health.routes.map((r: any) => r.path), ['/support-bot']);
   const requests = stub.requests.length;
   const { status: code, output } = await invoke('How do I start?');
   t.is(code, 200);
@@ -119,7 +110,6 @@ test.serial('line 1: the host serves the compiled flow; the stub answers over HT
 });
 
 test.serial('line 4: once the host is back, the next pass retries the pending reload and succeeds', async (t) => {
-  if (skipWithoutFixture(t)) return;
   const run = await reconcile();
   t.is(run.code, 0, run.stderr);
   const st = await status();
@@ -131,9 +121,8 @@ test.serial('line 4: once the host is back, the next pass retries the pending re
 });
 
 test.serial('line 2: a changed prompt is served after reconcile calls /restart; same PID', async (t) => {
-  if (skipWithoutFixture(t)) return;
   const pid = host!.pid;
-  repo.write('flows/basic.json', flowWithPrompt('You answer like a ship captain.'));
+  repo.write('flows/support.json', flowWithPrompt('You answer like a ship captain.'));
   const run = await reconcile();
   t.is(run.code, 0, run.stderr);
   const health = await healthz();
@@ -145,12 +134,11 @@ test.serial('line 2: a changed prompt is served after reconcile calls /restart; 
 });
 
 test.serial('line 3: a flow module raising at import → 422; old generation serves; status reports it', async (t) => {
-  if (skipWithoutFixture(t)) return;
   // No flow the compiler accepts generates a module that raises at import, so one is planted
   // beside the generated ones (no flowc header: flowc leaves it alone, the host loads it).
   const planted = path.join(repo.dir, 'app/flows/acme/flow_planted.py');
   copyFileSync(path.join(repoRoot, 'test/fixtures/host/flow_broken.py'), planted);
-  repo.write('flows/basic.json', flowWithPrompt('This prompt must not be served yet.'));
+  repo.write('flows/support.json', flowWithPrompt('This prompt must not be served yet.'));
   const run = await reconcile();
   t.not(run.code, 0);
   t.regex(await repo.git('log', '-1', '--format=%s'), /^codegen: acme v/, 'the build still commits');
@@ -170,9 +158,8 @@ test.serial('line 3: a flow module raising at import → 422; old generation ser
 });
 
 test.serial('line 5: flowc with a wrong token → 401 reported as a token problem; no token in any output', async (t) => {
-  if (skipWithoutFixture(t)) return;
   const wrong = 'wrong-token-9f81c3';
-  repo.write('flows/basic.json', flowWithPrompt('Prompt five.'));
+  repo.write('flows/support.json', flowWithPrompt('Prompt five.'));
   const run = await flowc(['--repo', repo.dir, 'reconcile', '--once'], { env: { ...env, LANGSERVE_RESTART_TOKEN: wrong } });
   t.not(run.code, 0);
   const st = await status();
