@@ -11,6 +11,7 @@ import { sha256 } from '../codegen/header.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/types.js';
 import type { Config } from '../config/schema.js';
 import { FlowcError, isFlowcError } from '../errors.js';
+import { progress } from '../log.js';
 import type { Actual } from './actual.js';
 
 export interface MemoEntry {
@@ -70,32 +71,35 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   for (const f of actual.files.values()) if (f.header) bySource.set(f.header.source, [...(bySource.get(f.header.source) ?? []), f.path]);
 
   const files = await listFlowFiles(config);
-  const flows = await Promise.all(
-    files.map(async (file): Promise<DesiredFlow> => {
-      const id = path.posix.basename(file, '.json');
-      if (deps.settling?.has(file)) return { id, file, state: 'settling' };
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(path.join(config.repoRoot, file));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { id, file, state: 'settling' }; // deleted mid-scan
-        throw err;
-      }
-      const sourceSha256 = sha256(bytes);
-      const fast = recognise(id, file, sourceSha256, bySource.get(file) ?? [], actual, deps, optionsKey);
-      if (fast) return fast;
-      try {
-        const r = deps.compileFlow(bytes, { file, slug: config.slug, outputDir: config.outputDir, testsDir: config.testsDir, secrets: config.secrets });
-        return { id, file, state: 'built', sourceSha256, inputSha256: r.inputSha256, files: r.files, name: r.name, warnings: r.warnings };
-      } catch (err) {
-        // A file changed while we read it is being written (a slow writer): wait, do not fail it.
-        const now = await readFile(path.join(config.repoRoot, file)).catch(() => undefined);
-        if (!now || sha256(now) !== sourceSha256) return { id, file, state: 'settling' };
-        const error = isFlowcError(err) ? err : new FlowcError('flow', `compiler failed: ${(err as Error)?.message ?? String(err)}`, { where: { file } });
-        return { id, file, state: 'failed', sourceSha256, error };
-      }
-    }),
-  );
+  const one = async (file: string): Promise<DesiredFlow> => {
+    const id = path.posix.basename(file, '.json');
+    if (deps.settling?.has(file)) return { id, file, state: 'settling' };
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path.join(config.repoRoot, file));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { id, file, state: 'settling' }; // deleted mid-scan
+      throw err;
+    }
+    const sourceSha256 = sha256(bytes);
+    const fast = recognise(id, file, sourceSha256, bySource.get(file) ?? [], actual, deps, optionsKey);
+    if (fast) return fast;
+    try {
+      const r = deps.compileFlow(bytes, { file, slug: config.slug, outputDir: config.outputDir, testsDir: config.testsDir, secrets: config.secrets });
+      return { id, file, state: 'built', sourceSha256, inputSha256: r.inputSha256, files: r.files, name: r.name, warnings: r.warnings };
+    } catch (err) {
+      // A file changed while we read it is being written (a slow writer): wait, do not fail it.
+      const now = await readFile(path.join(config.repoRoot, file)).catch(() => undefined);
+      if (!now || sha256(now) !== sourceSha256) return { id, file, state: 'settling' };
+      const error = isFlowcError(err) ? err : new FlowcError('flow', `compiler failed: ${(err as Error)?.message ?? String(err)}`, { where: { file } });
+      return { id, file, state: 'failed', sourceSha256, error };
+    }
+  };
+  // A long pass (a first build, a generator change) shows a progress line on a terminal.
+  let done = 0;
+  const tick = files.length >= 50 ? () => progress('reading flows', ++done, files.length) : () => {};
+  const flows = await Promise.all(files.map((file) => one(file).finally(tick)));
+  if (files.length >= 50) progress();
   const tenant = deps.compileServer ? [deps.compileServer({ slug: config.slug, outputDir: config.outputDir })] : [];
   return { flows, tenant };
 }
