@@ -184,6 +184,27 @@ test.serial('two flows claiming one endpoint → 422 naming both files', async (
   t.is((await healthz()).generation, 6);
 });
 
+test.serial('add_routes failure and in-process smoke failure → 422 naming the flow; generation unchanged', async (t) => {
+  const plant = (name: string) => copyFileSync(path.join(FIXTURES, name), path.join(flows, name));
+  plant('flow_noschema.py'); // LangServe cannot build its input model
+  plant('flow_badschema.py'); // mounts, but GET input_schema fails
+  t.teardown(() => {
+    rmSync(path.join(flows, 'flow_noschema.py'), { force: true });
+    rmSync(path.join(flows, 'flow_badschema.py'), { force: true });
+  });
+  let { status, body } = await restart();
+  t.is(status, 422);
+  t.is(body.file, 'app/flows/acme/flow_noschema.py');
+  t.regex(body.error, /add_routes failed: .*JsonSchema/);
+  rmSync(path.join(flows, 'flow_noschema.py'));
+  ({ status, body } = await restart());
+  t.is(status, 422);
+  t.is(body.file, 'app/flows/acme/flow_badschema.py');
+  t.regex(body.error, /input schema failed: RuntimeError: no input schema for this request/);
+  t.is((await healthz()).generation, 6);
+  t.is((await invoke('hello', 'ok?')).status, 200);
+});
+
 test.serial('X-Expected-Commit the checkout does not contain → 409, generation unchanged', async (t) => {
   const { status, body } = await restart({ authorization: `Bearer ${TOKEN}`, 'x-expected-commit': 'f'.repeat(40) });
   t.is(status, 409);
