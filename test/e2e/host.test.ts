@@ -66,8 +66,9 @@ test.before(async () => {
   const server = compileServer({ slug: 'acme' });
   writeFileSync(path.join(dir, server.path), server.content);
   writeFileSync(path.join(flows, 'flow_hello.py'), HELLO);
-  // Present from the start: start-up is lenient (serves what loads), /restart is strict.
-  copyFileSync(path.join(FIXTURES, 'flow_broken.py'), path.join(flows, 'flow_broken.py'));
+  // Present from the start: start-up is lenient (serves what loads and answers its schema),
+  // /restart is strict.
+  for (const name of ['flow_broken.py', 'flow_noschema.py', 'flow_badschema.py']) copyFileSync(path.join(FIXTURES, name), path.join(flows, name));
   git('init', '-q', '-b', 'tenant/acme');
   commitAll('initial');
   stub = await startOpenAIStub();
@@ -80,14 +81,16 @@ test.after.always(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test.serial('start-up serves the flows that load and reports the others in /healthz', async (t) => {
+test.serial('start-up serves the flows that load and smoke-test, and reports the others in /healthz', async (t) => {
   const health = await healthz();
   t.is(health.generation, 1);
   t.deepEqual(health.routes.map((r: any) => r.path), ['/hello']);
   t.is(health.commit, git('rev-parse', 'HEAD'));
-  t.is(health.errors.length, 1);
-  t.is(health.errors[0].file, 'app/flows/acme/flow_broken.py');
-  t.regex(health.errors[0].error, /RuntimeError: this flow cannot be imported \(line 8\)/);
+  const errors = Object.fromEntries(health.errors.map((e: { file: string; error: string }) => [e.file.replace('app/flows/acme/', ''), e.error]));
+  t.deepEqual(Object.keys(errors).sort(), ['flow_badschema.py', 'flow_broken.py', 'flow_noschema.py']);
+  t.regex(errors['flow_broken.py'], /RuntimeError: this flow cannot be imported \(line 8\)/);
+  t.regex(errors['flow_noschema.py'], /add_routes failed/);
+  t.regex(errors['flow_badschema.py'], /input schema failed: RuntimeError/);
 });
 
 test.serial('POST /hello/invoke answers with the model reply, fetched over HTTP from the stub', async (t) => {
@@ -111,7 +114,7 @@ test.serial('a flow raising at import → 422 naming file and line; generation u
   const err = await t.throwsAsync(reloadHost({ url: host.url, token: TOKEN, backoffMs: 5 }), { instanceOf: FlowcError });
   t.false(err!.transient);
   t.is(err!.where.file, 'app/flows/acme/flow_broken.py');
-  rmSync(path.join(flows, 'flow_broken.py'));
+  for (const name of ['flow_broken.py', 'flow_noschema.py', 'flow_badschema.py']) rmSync(path.join(flows, name));
 });
 
 test.serial('a changed prompt is served after /restart even with a stale .pyc of the same size and mtime; same PID', async (t) => {
