@@ -41,7 +41,7 @@ const RESERVED: ReadonlySet<string> = new Set([
   ...PY_BUILTINS,
   ...[...templateSource('partials/runtime.py').matchAll(/^(?:def|class) (\w+)|^(\w+) =/gm)].map((m) => m[1] ?? m[2]!),
   ...['json', 'os', 're', 'threading', 'dataclass', 'field', 'Any', 'BaseMessage', 'HumanMessage', 'SystemMessage'],
-  ...['RunnableLambda', 'BaseModel', 'Field', 'create_model', 'FLOW_ID', 'SLUG', 'NAME', 'ENDPOINT', 'run_flow', 'runnable'],
+  ...['RunnableLambda', 'BaseModel', 'Field', 'create_model', 'FLOW', 'FLOW_ID', 'SLUG', 'NAME', 'ENDPOINT', 'NODES', 'run_flow', 'runnable'],
 ]);
 /** Locals of node templates: parameters must not shadow them either. */
 const LOCALS = ['run', 'model', 'message', 'messages', 'objects', 'stored', 'text', 'prompt'];
@@ -97,7 +97,8 @@ function plan(graph: FlowGraph, options: CompileOptions, warnings: string[]): Pl
     }
     const dash = node.id.lastIndexOf('-');
     const base = dash > 0 ? `${pyIdent(node.id.slice(0, dash))}_${node.id.slice(dash + 1).toLowerCase()}` : node.id;
-    const fn = uniqueIdent(base, taken);
+    // Bounded so `    <output var> = <fn>(` always fits black's 88 columns.
+    const fn = uniqueIdent(base, taken, 'node', 32);
     const local = new Set([...RESERVED, ...LOCALS, ...Object.keys(gen.outputs)]);
     const params = new Map<string, string>();
     for (const [field, b] of Object.entries(node.inputs)) {
@@ -152,7 +153,7 @@ function steps(planned: Planned[]) {
     const comment = p.node.layer !== layer ? `layer ${p.node.layer + 1}` : '';
     layer = p.node.layer;
     const targets = p.node.usedOutputs.map((o) => {
-      const v = uniqueIdent(`${p.fn}_${o}`, taken);
+      const v = uniqueIdent(`${p.fn}_${o}`, taken, 'value', 40);
       outVar.set(`${p.node.id}\0${o}`, v);
       return v;
     });
@@ -201,6 +202,7 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
     endpoint,
     nodes,
     steps: steps(planned),
+    table: planned.map((p) => ({ id: p.node.id, fn: p.fn, display_name: p.node.displayName, type: p.node.dataType })),
   });
   const runnerBody = renderTemplate('runner.py', {
     name,

@@ -104,14 +104,14 @@ function pyFloat(value: number): string {
  * A readable, valid, non-keyword Python identifier made from arbitrary text:
  * `ChatInput-jFwUm` → `chat_input_jfwum`. Not injective; callers dedupe with `uniqueIdent`.
  */
-export function pyIdent(text: string, fallback = 'node'): string {
+export function pyIdent(text: string, fallback = 'node', max = 40): string {
   const snake = text
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '')
-    .slice(0, 60)
+    .slice(0, max)
     .replace(/_+$/, '');
   let ident = snake || fallback;
   if (/^[0-9]/.test(ident)) ident = `${fallback}_${ident}`;
@@ -145,8 +145,8 @@ export function pyExpr(value: PyValue, indent = 0): string {
 }
 
 /** `pyIdent` made unique against `taken` (which it updates): `x`, `x_2`, `x_3` ... */
-export function uniqueIdent(text: string, taken: Set<string>, fallback = 'node'): string {
-  const base = pyIdent(text, fallback);
+export function uniqueIdent(text: string, taken: Set<string>, fallback = 'node', max = 40): string {
+  const base = pyIdent(text, fallback, max);
   let ident = base;
   for (let i = 2; taken.has(ident); i++) ident = `${base}_${i}`;
   taken.add(ident);
@@ -158,7 +158,9 @@ export function uniqueIdent(text: string, taken: Set<string>, fallback = 'node')
  * trailing spaces (black strips them), bounded length.
  */
 export function pyComment(text: string, max = 100): string {
-  let clean = text.replace(NEEDS_ESCAPE, ' ').replace(/\s+/g, ' ').trim();
-  if (clean.length > max) clean = `${clean.slice(0, max - 3).trimEnd()}...`;
-  return clean;
+  const clean = text.replace(NEEDS_ESCAPE, ' ').replace(/\s+/g, ' ').trim();
+  // Cut by code points: slicing UTF-16 could split a surrogate pair into an unencodable half.
+  const chars = Array.from(clean);
+  const short = chars.length > max ? `${chars.slice(0, max - 3).join('').trimEnd()}...` : clean;
+  return short || '-';
 }
