@@ -187,7 +187,7 @@ test.serial('two flows claiming one endpoint → 422 naming both files', async (
   t.is((await healthz()).generation, 6);
 });
 
-test.serial('add_routes failure and in-process smoke failure → 422 naming the flow; generation unchanged', async (t) => {
+test.serial('add_routes failure, in-process smoke failure, syntax error → 422 naming the flow; generation unchanged', async (t) => {
   const plant = (name: string) => copyFileSync(path.join(FIXTURES, name), path.join(flows, name));
   plant('flow_noschema.py'); // LangServe cannot build its input model
   plant('flow_badschema.py'); // mounts, but GET input_schema fails
@@ -204,6 +204,13 @@ test.serial('add_routes failure and in-process smoke failure → 422 naming the 
   t.is(status, 422);
   t.is(body.file, 'app/flows/acme/flow_badschema.py');
   t.regex(body.error, /input schema failed: RuntimeError: no input schema for this request/);
+  rmSync(path.join(flows, 'flow_badschema.py'));
+  writeFileSync(path.join(flows, 'flow_syntax.py'), 'FLOW_ID = "syntax"\n\ndef broken(:\n    pass\n');
+  t.teardown(() => rmSync(path.join(flows, 'flow_syntax.py'), { force: true }));
+  ({ status, body } = await restart());
+  t.is(status, 422);
+  t.is(body.file, 'app/flows/acme/flow_syntax.py');
+  t.regex(body.error, /SyntaxError: .*\(line 3\)/);
   t.is((await healthz()).generation, 6);
   t.is((await invoke('hello', 'ok?')).status, 200);
 });
