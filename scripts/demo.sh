@@ -24,8 +24,10 @@ flow_src="${DEMO_FLOW:-$root/examples/flows/demo-chat.json}"
 question="${DEMO_QUESTION:-What does flowc do?}"
 slug=demo
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-fail() { echo "demo: FAILED: $*" >&2; show_logs; exit 1; }
+if [ -t 1 ]; then say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }; else say() { printf '\n== %s\n' "$*"; }; fi
+# fd 3 = the real stderr, so a failure detected inside a silenced check is still reported.
+exec 3>&2
+fail() { echo "demo: FAILED: $*" >&3; show_logs >&3 2>&3; exit 1; }
 
 # ---- children and cleanup: every process we start is recorded and stopped on any exit ----------
 pids=()
@@ -142,13 +144,27 @@ say "dropping $(basename "$flow_src") into flows/"
 mkdir -p "$tenant/flows"
 cp "$flow_src" "$tenant/flows/$flow_id.json.tmp" && mv "$tenant/flows/$flow_id.json.tmp" "$tenant/flows/$flow_id.json"
 tag_landed() { [ -n "$(git -C "$tenant" tag -l "bld-$slug-*" --contains HEAD 2>/dev/null)" ] && git -C "$tenant" log -1 --format=%B | grep -q "Flow-Id: $flow_id"; }
-wait_for "the build commit and tag" tag_landed
+# A flow flowc cannot build is reported on /status at once: say why instead of waiting it out.
+flow_failure() {
+  node -e '
+    fetch(process.argv[1]).then((r) => r.json()).then((s) => {
+      const f = (s.flows || []).find((x) => x.id === process.argv[2] && x.status === "Failed");
+      if (f) console.log(f.reason);
+    }, () => {});' "http://127.0.0.1:$flowc_port/status" "$flow_id" 2>/dev/null || true
+}
+build_landed_or_failed() {
+  tag_landed && return 0
+  local reason; reason="$(flow_failure)"
+  [ -z "$reason" ] || fail "flowc could not build flows/$flow_id.json: $reason"
+  return 1
+}
+wait_for "the build commit and tag" build_landed_or_failed
 tag="$(git -C "$tenant" tag -l "bld-$slug-*" --contains HEAD | tail -n 1)"
 
 say "the commit"
 git -C "$tenant" --no-pager log -1 --stat --format='%h %s%n%n%b'
 say "the tag"
-git -C "$tenant" --no-pager tag -n20 -l "$tag"
+git -C "$tenant" --no-pager tag -n12 -l "$tag"
 on_remote() { git --git-dir "$remote" rev-parse -q --verify "refs/tags/$tag"; }
 wait_for "the tag on the remote" on_remote
 echo "pushed: $(git --git-dir "$remote" for-each-ref --format='%(refname:short)' refs/heads refs/tags | tr '\n' ' ')"
