@@ -149,6 +149,8 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
       if (r.push) o.metrics?.pushes.inc({ result: r.push.state === 'pushed' ? 'ok' : r.push.state === 'no-remote' ? 'skipped' : 'failed' });
       if (r.reload.state !== 'none') o.metrics?.reloads.inc({ result: r.reload.state === 'reloaded' ? 'ok' : 'failed' });
       if (r.plan.items.some((i) => i.kind === 'pending')) poke();
+      // The status served is the last plan; after a build, re-read so it shows what git now holds (Synced).
+      else if (r.builds.length) poke();
       if (r.state.push.pending || r.state.reload.pending) backoff();
     } catch (err) {
       failures++;
