@@ -27,7 +27,7 @@ export const fileSchema = z
     branch: z.string().min(1).optional(),
     remote: z.string().min(1).default('origin'),
     tag_prefix: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'letters, digits, ".", "_", "-", "/"').optional(),
-    debounce_ms: z.coerce.number().int().min(0).max(60_000).default(300),
+    debounce_ms: z.coerce.number().int().min(0).max(60_000).default(200),
     resync_seconds: z.coerce.number().int().min(1).max(86_400).default(300),
     validate: z.enum(['none', 'compile', 'smoke']).default('compile'),
     secrets: z.enum(['refuse', 'scrub']).default('refuse'),
