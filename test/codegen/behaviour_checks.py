@@ -1,0 +1,152 @@
+"""Behaviour of compiled flows (run by test/codegen/behaviour.test.ts in one pytest run).
+
+FLOWS_DIR holds flow_<id>.py files compiled from test/fixtures/flows/*.json.
+"""
+
+import importlib.util
+import os
+import pathlib
+
+import pytest
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+FLOWS = pathlib.Path(os.environ["FLOWS_DIR"])
+
+
+def load(flow_id):
+    path = FLOWS / f"flow_{flow_id}.py"
+    spec = importlib.util.spec_from_file_location(f"behaviour_{flow_id}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class RecordingChat(BaseChatModel):
+    """Answers from a script and records every conversation it was sent."""
+
+    answers: list = []
+    seen: list = []
+
+    @property
+    def _llm_type(self):
+        return "recording"
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        self.seen.append([(m.type, m.content) for m in messages])
+        text = self.answers[min(len(self.seen) - 1, len(self.answers) - 1)]
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+def patch(monkeypatch, module, answers):
+    model = RecordingChat(answers=answers, seen=[])
+    built = []
+
+    def fake(node_id, provider, model_name, **params):
+        built.append((node_id, provider, model_name, params))
+        return model
+
+    monkeypatch.setattr(module, "make_chat_model", fake)
+    return model, built
+
+
+def test_prompt_fstring_and_mustache_with_variables_from_edges_and_fields():
+    flow = load("prompt_variants")
+    out = flow.runnable.invoke({"input_value": "why?"})["outputs"]
+    assert out["ChatOutput-o1"] == "Q: why? | lit {braces} | topic=graphs"
+    assert out["ChatOutput-o2"] == "Hi Ada, you asked: why? {single}"
+    # No input: the Chat Input's own text is used.
+    out = flow.runnable.invoke({})["outputs"]
+    assert out["ChatOutput-o1"].startswith("Q: default question |")
+
+
+def test_memory_is_session_scoped_history_written_by_chat_input_and_output(monkeypatch):
+    flow = load("memory_chat")
+    model, built = patch(monkeypatch, flow, ["first answer", "second answer", "other"])
+    r1 = flow.runnable.invoke({"input_value": "my name is Ada", "session_id": "s1"})
+    assert r1["text"] == "first answer"
+    r2 = flow.runnable.invoke({"input_value": "what is my name?", "session_id": "s1"})
+    assert r2["text"] == "second answer"
+    system = model.seen[1][0]
+    assert system[0] == "system"
+    assert "User: my name is Ada" in system[1]
+    assert "AI: first answer" in system[1]
+    assert "User: what is my name?" in system[1]
+    assert model.seen[1][1] == ("human", "what is my name?")
+    flow.runnable.invoke({"input_value": "hello", "session_id": "s2"})
+    other = model.seen[2][0][1]
+    assert "Ada" not in other and "User: hello" in other
+    assert built[0][:3] == ("LanguageModelComponent-l1", "openai", "gpt-4o-mini")
+    assert built[0][3]["temperature"] == 0.1
+
+
+def test_structured_output_as_data_and_table_through_parsers(monkeypatch):
+    flow = load("structured_both")
+    model, built = patch(monkeypatch, flow, ['{"objects": [{"name": "Ada", "age": 36}]}'])
+    out = flow.runnable.invoke({"input_value": "Ada is 36"})["outputs"]
+    assert out["ChatOutput-s3"] == "Name: Ada, age 36"
+    assert out["ChatOutput-s4"] == "| name | age |\n|---|---|\n| Ada | 36 |"
+    assert built[0][:3] == ("StructuredOutput-s2", "openai", "gpt-4o")
+    # Both outputs come from one model call, and the schema went to the model.
+    assert len(model.seen) == 1
+    assert "Extract people." in model.seen[0][0][1]
+    assert '"age"' in model.seen[0][0][1]
+
+
+def test_legacy_model_nodes_and_17_provider_fields(monkeypatch):
+    flow = load("legacy_models")
+    model, built = patch(monkeypatch, flow, ["ok"])
+    out = flow.runnable.invoke({"input_value": "hi"})["outputs"]
+    assert out == {"ChatOutput-g3": "ok", "ChatOutput-g5": "ok", "ChatOutput-g7": "ok"}
+    by_node = {b[0]: b for b in built}
+    _, provider, name, params = by_node["OpenAIModel-g2"]
+    assert (provider, name) == ("openai", "gpt-4o")
+    assert params["temperature"] == 0.5 and params["max_tokens"] == 256
+    monkeypatch.setenv("MY_OPENAI_KEY", "sk-from-env")
+    assert params["api_key"]() == "sk-from-env"
+    assert by_node["LanguageModelComponent-g4"][1:3] == (
+        "anthropic",
+        "claude-3-5-sonnet-latest",
+    )
+    _, provider, name, params = by_node["OllamaModel-g6"]
+    assert (provider, name) == ("ollama", "llama3.1")
+    assert params["base_url"] == "http://127.0.0.1:11434"
+    assert "api_key" not in params
+    assert ("system", "Be brief.") in model.seen[0] or any(
+        ("system", "Be brief.") in s for s in model.seen
+    )
+
+
+def test_text_flow_uses_run_input_and_skips_unused_nodes():
+    flow = load("text_only")
+    out = flow.runnable.invoke({"input_value": "the data"})["outputs"]
+    assert out["TextOutput-t3"] == "Summarize: the data"
+    assert out["TextOutput-side"] == "the data"
+    assert flow.NODES["Prompt-dangling"]["function"] == "prompt_dangling"
+    assert flow.runnable.invoke({})["outputs"]["TextOutput-t3"] == (
+        "Summarize: default text"
+    )
+
+
+def test_no_model_selected_is_chosen_from_the_environment(monkeypatch):
+    flow = load("memory_chat")
+    for name in ("FLOWC_MODEL", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("OLLAMA_BASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="selects no model"):
+        flow.model_from_env("LanguageModelComponent-x")
+    monkeypatch.setenv("FLOWC_MODEL", "anthropic:claude-x")
+    assert flow.model_from_env("n") == ("anthropic", "claude-x")
+    monkeypatch.delenv("FLOWC_MODEL")
+    monkeypatch.setenv("GOOGLE_API_KEY", "g")
+    assert flow.model_from_env("n") == ("google", "gemini-2.0-flash")
+    monkeypatch.setenv("FLOWC_GOOGLE_MODEL", "gemini-pro")
+    assert flow.model_from_env("n") == ("google", "gemini-pro")
+
+
+def test_runnable_declares_its_types():
+    flow = load("prompt_variants")
+    schema = flow.runnable.get_input_jsonschema()
+    assert set(schema["properties"]) >= {"input_value", "session_id"}
+    assert "text" in flow.runnable.get_output_jsonschema()["properties"]
