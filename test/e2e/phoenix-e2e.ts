@@ -12,7 +12,7 @@
  *      spans (tenant, stack_port, parent/child) and an LLM span from the invocation are there.
  */
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -142,7 +142,7 @@ async function main(): Promise<number> {
     repo.write(server.path, server.content);
     await repo.git('add', server.path);
     await repo.git('commit', '-q', '-m', 'host');
-    let host: RunningHost = await startHost({
+    const host: RunningHost = await startHost({
       repoRoot: repo.dir,
       token: RESTART_TOKEN,
       env: {
@@ -188,20 +188,18 @@ async function main(): Promise<number> {
     check('the build is committed and tagged', !!tag);
     check('no secret in flowc output', !(flowc.stdout + flowc.stderr).includes(RESTART_TOKEN));
 
-    // Invoke the served flow (it was hot-loaded by the reload).
-    const flowDir = path.join(repo.dir, 'app/flows', SLUG);
-    const flowFile = existsSync(flowDir) ? readdirSync(flowDir).find((f) => f.startsWith('flow_') && f.endsWith('.py')) : undefined;
-    const endpoint = flowFile ? /^ENDPOINT\s*=\s*"([^"]+)"/m.exec(readFileSync(path.join(flowDir, flowFile), 'utf8'))?.[1] : undefined;
-    let answer = '';
-    if (endpoint) {
-      const res = await fetch(`${host.url}/${endpoint}/invoke`, {
+    // Invoke the served flow (hot-loaded by the reload); the host lists its routes on /healthz.
+    const health = (await (await fetch(`${host.url}/healthz`)).json()) as { routes?: Array<{ path: string; flow_id: string }> };
+    const route = health.routes?.find((r) => r.flow_id === FLOW_ID);
+    if (route) {
+      const res = await fetch(`${host.url}${route.path}/invoke`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ input: { input_value: 'hello phoenix', session_id: 'e2e' } }),
       });
-      answer = await res.text();
+      const answer = await res.text();
       check('the served flow answers with the stub model', res.ok && answer.includes(STUB_ANSWER), `${res.status} ${answer.slice(0, 500)}`);
-    } else check('the served flow answers with the stub model', false, `no compiled flow with an ENDPOINT under ${flowDir}`);
+    } else check('the served flow answers with the stub model', false, `the host serves no route for ${FLOW_ID}: ${JSON.stringify(health)}`);
 
     // Phoenix: poll until the spans are in (the host's batch exporter sends every few seconds).
     let spans: PhoenixSpan[] = [];
