@@ -35,6 +35,8 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY bin ./bin
 COPY templates ./templates
+# Python helpers flowc runs at run time (e.g. the validator's checker), read from src/ beside dist/.
+COPY src/python/*.py ./src/python/
 RUN ln -s /opt/flowc/bin/flowc.js /usr/local/bin/flowc
 ENV NODE_ENV=production \
     FLOWC_PYTHON=/opt/venv/bin/python \

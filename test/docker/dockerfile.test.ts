@@ -1,5 +1,5 @@
 import test from 'ava';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockerfileParser } from 'dockerfile-ast';
@@ -62,9 +62,34 @@ test('every COPY source exists and is not excluded by .dockerignore (docker cann
   for (const c of copies) {
     const parts = c.getArguments().map((a) => a.getValue());
     for (const src of parts.slice(0, -1)) {
-      t.true(existsSync(path.join(root, src)), `COPY ${src}: not in the repo`);
+      const matches = /[*?]/.test(src) ? readdirSync(path.join(root, path.dirname(src))).filter((f) => globRe(path.basename(src)).test(f)) : [src];
+      t.true(matches.length > 0 && (/[*?]/.test(src) || existsSync(path.join(root, src))), `COPY ${src}: not in the repo`);
       const top = src.split('/')[0]!;
       t.false(excluded.has(top) || excluded.has(src), `COPY ${src}: excluded by .dockerignore`);
     }
   }
+});
+
+const globRe = (glob: string): RegExp => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+
+test('files flowc reads at run time beside dist/ (templates, package.json, non-TypeScript files under src/) reach the runtime stage', (t) => {
+  const df = DockerfileParser.parse(dockerfile);
+  const froms = df.getFROMs();
+  const finalLine = froms[froms.length - 1]!.getRange().start.line;
+  const runtimeCopies = df
+    .getInstructions()
+    .filter((i) => i.getKeyword().toUpperCase() === 'COPY' && i.getRange().start.line > finalLine)
+    .map((i) => {
+      const parts = i.getArguments().map((a) => a.getValue());
+      const fromBuild = (i as unknown as { getFlags(): Array<{ getName(): string }> }).getFlags().some((f) => f.getName() === 'from');
+      // Paths inside the build stage are /src/<repo path>; context paths are repo paths.
+      return parts.slice(0, -1).map((p) => (fromBuild ? p.replace(/^\/src\//, '') : p));
+    })
+    .flat();
+  const covered = (file: string) => runtimeCopies.some((src) => file === src || file.startsWith(`${src.replace(/\/$/, '')}/`) || globRe(src).test(file));
+  const assets = readdirSync(path.join(root, 'src'), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.endsWith('.ts'))
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)));
+  for (const f of [...assets, 'package.json', 'templates/server.py.liquid', 'bin/flowc.js', 'dist']) t.true(covered(f), `${f} is not copied into the runtime image`);
+  t.false(covered('src/main.ts'), 'TypeScript sources stay out of the runtime image');
 });
