@@ -41,9 +41,10 @@ function watched(target: TelemetryTarget, exporter: SpanExporter): SpanExporter 
   };
 }
 
+/** Drops undefined values; string values go through the log redaction (a URL with credentials, a header). */
 function clean(attrs: Attributes): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) out[k] = typeof v === 'string' ? redactText(v) : v;
   return out;
 }
 
@@ -72,7 +73,7 @@ function recordError(span: Span, err: unknown): void {
 
 function handle(span: Span): SpanHandle {
   return {
-    setAttribute: (k, v) => void span.setAttribute(k, v),
+    setAttribute: (k, v) => void span.setAttribute(k, typeof v === 'string' ? redactText(v) : v),
     setAttributes: (attrs) => void span.setAttributes(clean(attrs)),
     recordError: (err) => recordError(span, err),
     traceparent: () => traceparentOf(span),

@@ -27,7 +27,7 @@ test('spans reach every target as OTLP protobuf, named and linked as DESIGN §6 
       span.setAttribute('build.tag', 'bld-acme-20261125T000000Z');
       seen = { traceparent: span.traceparent(), traceId: currentTraceId() };
       await inSpan('git.commit', { 'build.tag': 'bld-acme-20261125T000000Z' }, async () => {});
-      await inSpan('git.push', { remote: 'origin' }, async () => {});
+      await inSpan('git.push', { remote: 'https://x:planted-restart-token-42@git.example/acme.git' }, async () => {});
       await t.throwsAsync(
         inSpan('langserve.reload', { 'openinference.span.kind': 'TOOL' }, async () => {
           seen.inner = traceparent();
@@ -73,6 +73,7 @@ test('spans reach every target as OTLP protobuf, named and linked as DESIGN §6 
     t.regex(String(exception!.attributes['exception.message']), /host refused token \[redacted\]/);
     t.false(JSON.stringify(spans).includes('planted-restart-token-42'), 'no secret in any span');
     t.is(get('git.push').status.code, 0, 'a span that did not fail carries no error');
+    t.is(get('git.push').attributes.remote, 'https://[redacted]@git.example/acme.git', 'attribute values are redacted too');
 
     t.is(seen.traceparent, `00-${codegen.traceId}-${codegen.spanId}-01`);
     t.is(seen.traceId, root.traceId);
