@@ -11,7 +11,7 @@ import type { Registry } from 'prom-client';
 import { FlowcError } from '../errors.js';
 import { log } from '../log.js';
 import { createVerifier, ReplayGuard, type WebhookAuth } from './auth.js';
-import { createMetrics, type FlowcMetrics } from './metrics.js';
+import { createMetrics, setFlowStates, type FlowcMetrics } from './metrics.js';
 import { createFlowSavedHandler, type Admission, type HookLimits, type Reply } from './webhook.js';
 
 export interface HttpLimits extends HookLimits {
@@ -90,7 +90,10 @@ export async function startHttpServer(deps: HttpDeps): Promise<HttpServer> {
     '/status': { method: 'GET', run: async () => ({ code: 200, body: deps.status() }) },
     '/metrics': {
       method: 'GET',
-      run: async () => ({ raw: await metrics.registry.metrics(), contentType: metrics.registry.contentType }),
+      run: async () => {
+        countFlowStates(metrics, deps.status());
+        return { raw: await metrics.registry.metrics(), contentType: metrics.registry.contentType };
+      },
     },
   };
 
@@ -149,6 +152,18 @@ export async function startHttpServer(deps: HttpDeps): Promise<HttpServer> {
       await hook.idle();
     },
   };
+}
+
+/** `flowc_flows{state}` is read off the status at scrape time, so it always agrees with /status. */
+function countFlowStates(metrics: FlowcMetrics, status: unknown): void {
+  const flows = (status as { flows?: unknown } | null)?.flows;
+  if (!Array.isArray(flows)) return;
+  const counts: Record<string, number> = {};
+  for (const f of flows) {
+    const state = (f as { status?: unknown; state?: unknown } | null)?.status ?? (f as { state?: unknown } | null)?.state;
+    if (typeof state === 'string') counts[state] = (counts[state] ?? 0) + 1;
+  }
+  setFlowStates(metrics, counts);
 }
 
 interface Raw {

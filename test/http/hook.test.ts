@@ -117,7 +117,7 @@ test('429 when too many deliveries are in progress', async (t) => {
 
 test('probes: /healthz, /readyz (200/503 with reasons), /status, /metrics; 404 and 405', async (t) => {
   let ready = { ok: true, reasons: [] as string[] };
-  const status = { flows: [{ id: 'a', state: 'Synced' }] };
+  const status = { flows: [{ id: 'a', status: 'Synced' }, { id: 'b', status: 'Synced' }, { id: 'c', status: 'Failed' }] };
   const s = await startTestServer({ auth, ready: async () => ready, status: () => status });
   t.teardown(() => s.cleanup());
   t.deepEqual((await request(s.url, { path: '/healthz' })).json, { ok: true });
@@ -133,7 +133,7 @@ test('probes: /healthz, /readyz (200/503 with reasons), /status, /metrics; 404 a
   const metrics = await request(s.url, { path: '/metrics' });
   t.is(metrics.status, 200);
   t.regex(String(metrics.headers['content-type']), /text\/plain/);
-  for (const name of ['flowc_reconcile_duration_seconds_bucket', 'flowc_builds_total{result="ok"} 1', 'flowc_webhook_requests_total', 'flowc_flows', 'flowc_pushes_total', 'flowc_reloads_total']) {
+  for (const name of ['flowc_reconcile_duration_seconds_bucket', 'flowc_builds_total{result="ok"} 1', 'flowc_webhook_requests_total', 'flowc_flows{state="Synced"} 2', 'flowc_flows{state="Failed"} 1', 'flowc_pushes_total', 'flowc_reloads_total']) {
     t.true(metrics.body.includes(name), name);
   }
   t.is((await request(s.url, { path: '/nope' })).status, 404);
