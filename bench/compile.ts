@@ -1,0 +1,65 @@
+/**
+ * Compiler throughput over LangFlow's starter projects: compiles the whole fixture corpus
+ * repeatedly in one process and compares with JSON.parse of the same bytes.
+ *
+ *   npx tsx bench/compile.ts [rounds]      (default 30; fixtures from ../shared/fixtures/langflow)
+ *
+ * Prints flows/s for the corpus (refusals included: they are compiles too) and for the flows
+ * that compile, and the ratio compile time / JSON.parse time.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { compileFlow } from '../src/codegen/compile.js';
+
+const root = resolve(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'langflow');
+if (!existsSync(root)) {
+  console.log(`no fixtures under ${root}; nothing to measure`);
+  process.exit(0);
+}
+const rounds = Number(process.argv[2] ?? 30);
+const flows = ['1.8', '1.10'].flatMap((v) =>
+  readdirSync(join(root, v))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ file: `flows/${f}`, bytes: readFileSync(join(root, v, f)) })),
+);
+const texts = flows.map((f) => f.bytes.toString('utf8'));
+
+function compileAll(subset: typeof flows): number {
+  let ok = 0;
+  for (const f of subset) {
+    try {
+      compileFlow(f.bytes, { file: f.file, slug: 'bench' });
+      ok++;
+    } catch {
+      // refused: still a full parse + check
+    }
+  }
+  return ok;
+}
+
+function time(fn: () => void): number {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const supported = flows.filter((f) => {
+  try {
+    compileFlow(f.bytes, { file: f.file, slug: 'bench' });
+    return true;
+  } catch {
+    return false;
+  }
+});
+compileAll(flows); // warm-up (template cache, JIT)
+const parseMs = time(() => texts.forEach((t) => JSON.parse(t)));
+const allMs = time(() => compileAll(flows));
+const okMs = time(() => compileAll(supported));
+const okParseMs = time(() => supported.forEach((f) => JSON.parse(f.bytes.toString('utf8'))));
+const mb = flows.reduce((n, f) => n + f.bytes.length, 0) / 1e6;
+
+const rate = (n: number, ms: number) => ((n * rounds) / (ms / 1000)).toFixed(0);
+console.log(`corpus: ${flows.length} flows (${mb.toFixed(1)} MB), ${supported.length} compile, ${rounds} rounds`);
+console.log(`JSON.parse:        ${rate(flows.length, parseMs)} flows/s`);
+console.log(`compileFlow (all): ${rate(flows.length, allMs)} flows/s  ratio to JSON.parse ${(allMs / parseMs).toFixed(1)}x`);
+console.log(`compileFlow (ok):  ${rate(supported.length, okMs)} flows/s  ratio to JSON.parse ${(okMs / okParseMs).toFixed(1)}x`);
