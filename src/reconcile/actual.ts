@@ -3,9 +3,10 @@
  * without a flowc header is "foreign" and is never touched — unless git says flowc generated it
  * at HEAD (its header was hand-deleted), which makes it a hand edit to overwrite.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { bodyIntact, parseHeader, sha256, type Header } from '../codegen/header.js';
+import { parseHeader, sha256, type Header } from '../codegen/header.js';
 import type { Config } from '../config/schema.js';
 
 export interface ActualFile {
@@ -14,8 +15,6 @@ export interface ActualFile {
   header: Header | undefined;
   /** Body hash matches the header's output-sha256 (false when there is no header). */
   intact: boolean;
-  /** sha256 of the whole file. */
-  sha256: string;
   /** No header now, but HEAD's version of the file had one: a hand edit, not a user's file. */
   generatedAtHead: boolean;
 }
@@ -48,12 +47,15 @@ export async function readActual(config: Config, deps: ActualDeps = {}): Promise
   for (const dir of roots.recursive) await walk(root, dir, true, rels);
   for (const dir of roots.shallow) await walk(root, dir, false, rels);
   const files = new Map<string, ActualFile>();
-  await Promise.all(
-    [...new Set(rels)].map(async (rel) => {
-      const text = await readFile(path.join(root, rel), 'utf8').catch(() => undefined);
-      if (text !== undefined) files.set(rel, inspect(rel, text));
-    }),
-  );
+  for (const rel of new Set(rels)) {
+    let buf: Buffer;
+    try {
+      buf = readFileSync(path.join(root, rel));
+    } catch {
+      continue; // removed while we scanned
+    }
+    files.set(rel, inspect(rel, buf));
+  }
   const pathspecs = [...roots.recursive, ...roots.shallow.map((d) => (d ? `${d}/*.py` : '*.py'))];
   const dirty = deps.changedPaths ? await deps.changedPaths(pathspecs) : new Set<string>();
   const deletedGenerated: Actual['deletedGenerated'] = [];
@@ -69,9 +71,14 @@ export async function readActual(config: Config, deps: ActualDeps = {}): Promise
   return { files, deletedGenerated, dirty };
 }
 
-export function inspect(rel: string, text: string): ActualFile {
-  const parsed = parseHeader(text);
-  return { path: rel, header: parsed?.header, intact: parsed ? bodyIntact(parsed) : false, sha256: sha256(text), generatedAtHead: false };
+/** Header and hand-edit check of one file, hashing the body bytes without decoding them. */
+export function inspect(rel: string, content: string | Buffer): ActualFile {
+  const buf = typeof content === 'string' ? Buffer.from(content) : content;
+  const nl1 = buf.indexOf(10);
+  const nl2 = nl1 < 0 ? -1 : buf.indexOf(10, nl1 + 1);
+  const parsed = nl2 < 0 ? null : parseHeader(buf.subarray(0, nl2 + 1).toString('utf8'));
+  if (!parsed) return { path: rel, header: undefined, intact: false, generatedAtHead: false };
+  return { path: rel, header: parsed.header, intact: sha256(buf.subarray(nl2 + 1)) === parsed.header.outputSha256, generatedAtHead: false };
 }
 
 async function walk(root: string, rel: string, recursive: boolean, out: string[]): Promise<void> {

@@ -5,7 +5,8 @@
  * header's source hash behind) without parsing it (DESIGN §5 fast path). Everything else is
  * compiled; a bad flow becomes a `failed` entry and never stops the others.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256 } from '../codegen/header.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/types.js';
@@ -71,12 +72,14 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   for (const f of actual.files.values()) if (f.header) bySource.set(f.header.source, [...(bySource.get(f.header.source) ?? []), f.path]);
 
   const files = await listFlowFiles(config);
-  const one = async (file: string): Promise<DesiredFlow> => {
+  // Synchronous reads, one flow at a time: for the common no-drift pass over many flows this is
+  // several times faster than thousands of concurrent promise reads (and holds one flow in memory).
+  const one = (file: string): DesiredFlow => {
     const id = path.posix.basename(file, '.json');
     if (deps.settling?.has(file)) return { id, file, state: 'settling' };
     let bytes: Buffer;
     try {
-      bytes = await readFile(path.join(config.repoRoot, file));
+      bytes = readFileSync(path.join(config.repoRoot, file));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { id, file, state: 'settling' }; // deleted mid-scan
       throw err;
@@ -89,7 +92,12 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
       return { id, file, state: 'built', sourceSha256, inputSha256: r.inputSha256, files: r.files, name: r.name, warnings: r.warnings };
     } catch (err) {
       // A file changed while we read it is being written (a slow writer): wait, do not fail it.
-      const now = await readFile(path.join(config.repoRoot, file)).catch(() => undefined);
+      let now: Buffer | undefined;
+      try {
+        now = readFileSync(path.join(config.repoRoot, file));
+      } catch {
+        now = undefined;
+      }
       if (!now || sha256(now) !== sourceSha256) return { id, file, state: 'settling' };
       const error = isFlowcError(err) ? err : new FlowcError('flow', `compiler failed: ${(err as Error)?.message ?? String(err)}`, { where: { file } });
       return { id, file, state: 'failed', sourceSha256, error };
@@ -98,7 +106,11 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   // A long pass (a first build, a generator change) shows a progress line on a terminal.
   let done = 0;
   const tick = files.length >= 50 ? () => progress('reading flows', ++done, files.length) : () => {};
-  const flows = await Promise.all(files.map((file) => one(file).finally(tick)));
+  const flows = files.map((file) => {
+    const f = one(file);
+    tick();
+    return f;
+  });
   if (files.length >= 50) progress();
   const tenant = deps.compileServer ? [deps.compileServer({ slug: config.slug, outputDir: config.outputDir })] : [];
   return { flows, tenant };

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { FlowcError } from '../errors.js';
 import { createGit } from '../git/git.js';
 import { registerSecret } from '../log.js';
+import type { Validator } from '../python/validate.js';
 import type { PassDeps } from './pass.js';
 
 export interface LiveDeps extends PassDeps {
@@ -21,15 +22,15 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
   const gitDir = await git.gitDir().catch((err: unknown) => {
     throw new FlowcError('git', `${config.repoRoot} is not a git repository`, { cause: err, hint: 'run `flowc init --slug <slug>` there, or pass --repo' });
   });
-  const [compile, server, render, guard, python, reload] = await Promise.all([
+  const [compile, server, render, guard] = await Promise.all([
     import('../codegen/compile.js'),
     import('../codegen/server.js'),
     import('../codegen/render.js'),
     import('../guard/secrets.js'),
-    import('../python/validate.js'),
-    import('../langserve/reload.js'),
   ]);
-  let validator: ReturnType<typeof python.createValidator> | undefined;
+  // Loaded on first use: a no-drift pass needs neither Python nor the HTTP client.
+  const python = () => import('../python/validate.js');
+  let validator: Promise<Validator> | undefined;
   return {
     config,
     git,
@@ -38,11 +39,11 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
     compileServer: server.compileServer,
     generatorDigest: render.GENERATOR_DIGEST,
     scan: guard.scanForSecrets,
-    check: (files) => (validator ??= python.createValidator({ python: config.python })).check(files),
-    smoke: (paths) => python.runSmokeTests({ python: config.python, repoRoot: config.repoRoot, paths }),
-    reload: (o) => reload.reloadHost(o),
+    check: async (files) => (await (validator ??= python().then((p) => p.createValidator({ python: config.python })))).check(files),
+    smoke: async (paths) => (await python()).runSmokeTests({ python: config.python, repoRoot: config.repoRoot, paths }),
+    reload: async (o) => (await import('../langserve/reload.js')).reloadHost(o),
     async close() {
-      await validator?.close();
+      await (await validator)?.close();
     },
   };
 }

@@ -136,7 +136,7 @@ function filesItem(
     }
     existing++;
     if (!a.intact) writes.push({ path: file.path, reason: 'hand-edited', content: file.content });
-    else if (a.sha256 !== sha256(file.content) && a.header.inputSha256 !== headerInput(file.content)) writes.push({ path: file.path, reason: 'input-changed', content: file.content });
+    else if (a.header.inputSha256 !== headerInput(file.content)) writes.push({ path: file.path, reason: 'input-changed', content: file.content });
   }
   const expected = new Set(files.map((f) => f.path));
   const deletes = [...actual.files.values()].filter((f) => f.header?.source === source && !expected.has(f.path)).map((f) => f.path);

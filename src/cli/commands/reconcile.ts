@@ -77,7 +77,10 @@ export async function run(o: ReconcileOptions): Promise<number> {
       if (o.json) out(JSON.stringify(rep, null, 2));
       else {
         for (const line of describeItems(r.plan)) out(line);
-        for (const b of r.builds) out(`built ${b.tag} (${b.commit.slice(0, 12)}): ${b.flows.join(', ') || 'tenant files'}`);
+        for (const b of r.builds) {
+          const names = b.flows.length > 10 ? `${b.flows.slice(0, 10).join(', ')} and ${b.flows.length - 10} more` : b.flows.join(', ');
+          out(`built ${b.tag} (${b.commit.slice(0, 12)}): ${names || 'tenant files'}`);
+        }
         if (rep.push.state === 'pending') out(`push pending (retried on the next pass): ${rep.push.detail}`);
         if (rep.reload.state === 'pending') out(`reload pending: ${rep.reload.detail}`);
         if (r.ok && r.builds.length === 0) out('in sync');
