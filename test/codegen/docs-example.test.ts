@@ -1,0 +1,37 @@
+/**
+ * The generated example in docs/compiler.md is the real output for
+ * test/fixtures/flows/memory_chat.json (runtime helpers elided). UPDATE_GOLDEN=1 rewrites it.
+ */
+import test from 'ava';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileFlow } from '../../src/codegen/compile.js';
+import { repoRoot } from '../helpers/python.js';
+
+const DOC = join(repoRoot, 'docs', 'compiler.md');
+const START = '<!-- example:start -->';
+const END = '<!-- example:end -->';
+
+function example(): string {
+  const source = readFileSync(join(repoRoot, 'test', 'fixtures', 'flows', 'memory_chat.json'));
+  const { files } = compileFlow(source, { file: 'flows/memory_chat.json', slug: 'acme', outputDir: '.', testsDir: 'acme' });
+  const text = files.find((f) => f.path.endsWith('/flow_memory_chat.py'))!.content;
+  const from = text.indexOf('# ---------------------------------------------------------------------------\n# flowc runtime');
+  const to = text.indexOf('# ---------------------------------------------------------------------------\n# The flow\'s nodes');
+  const elided = `${text.slice(0, from)}# ... flowc runtime helpers (templates/partials/runtime.py.liquid) ...\n\n\n${text.slice(to)}`;
+  // Hashes change with any template (other engineers' too): shown as <sha256>.
+  const masked = elided.replace(/=[0-9a-f]{64}/g, '=<sha256>');
+  return `${START}\n\`\`\`python\n${masked}\`\`\`\n${END}`;
+}
+
+test('docs/compiler.md shows the current generated example', (t) => {
+  const doc = readFileSync(DOC, 'utf8');
+  const block = doc.slice(doc.indexOf(START), doc.indexOf(END) + END.length);
+  const expected = example();
+  if (process.env.UPDATE_GOLDEN && block !== expected) {
+    writeFileSync(DOC, doc.replace(block, expected));
+    t.pass();
+    return;
+  }
+  t.is(block, expected, 'run UPDATE_GOLDEN=1 npx ava test/codegen/docs-example.test.ts');
+});
