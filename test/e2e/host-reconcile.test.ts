@@ -11,7 +11,8 @@
  *   line 3: a flow module raising at import → 422, generation unchanged, old routes answer,
  *           `flowc status` reports the reload failure.
  *   line 5: a wrong token → 401, reported by status; no token in any output (the host side:
- *           host.test.ts; constant-time comparison: hmac.compare_digest in the template).
+ *           host.test.ts; constant-time comparison: hmac.compare_digest in the template);
+ *   scope:  `python runner_<id>.py` still serves its one flow alone.
  */
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -170,4 +171,23 @@ test.serial('line 5: flowc with a wrong token → 401 reported as a token proble
     t.false(text.includes(wrong));
     t.false(text.includes(TOKEN));
   }
+});
+
+test.serial('scope: the per-flow runner serves its flow alone (python runner_<id>.py, PORT from env)', async (t) => {
+  const runner = await startHost({
+    repoRoot: repo.dir,
+    args: ['app/flows/acme/runner_support.py'],
+    readyPath: '/support-bot/input_schema',
+    env: { OPENAI_BASE_URL: stub.url, HOST: '127.0.0.1' },
+  });
+  t.teardown(() => runner.stop());
+  t.not(runner.port, host!.port);
+  const res = await fetch(`${runner.url}/support-bot/invoke`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input: { input_value: 'alone?' } }),
+  });
+  t.is(res.status, 200);
+  t.is(((await res.json()) as { output: { text: string } }).output.text, 'system: Prompt five.\nuser: alone?');
+  t.is((await fetch(`${runner.url}/healthz`)).status, 404, 'the runner is not the host');
 });

@@ -8,7 +8,8 @@
  *
  * `port` 0 (default) lets uvicorn pick a free port (read back from its start-up line); pass the
  * previous `host.port` to bring a stopped host back at the same address. Bytecode writing is off so
- * the tenant repo stays clean.
+ * the tenant repo stays clean. `args` runs another Python entry point instead (e.g. a per-flow
+ * runner: `args: ['app/flows/acme/runner_x.py'], readyPath: '/x/input_schema'`; it gets `PORT`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -26,6 +27,10 @@ export interface HostOptions {
   env?: Record<string, string | undefined>;
   /** How long to wait for /healthz (default 60 s: first imports of langchain are slow on 2 cores). */
   readyTimeoutMs?: number;
+  /** Python arguments instead of `-m uvicorn app.server:app --host 127.0.0.1 --port <port>`. */
+  args?: string[];
+  /** GET path that answers 200 once the server is ready (default `/healthz`). */
+  readyPath?: string;
 }
 
 export interface RunningHost {
@@ -44,14 +49,12 @@ export function spawnHost(options: HostOptions): { child: ChildProcess; output: 
     PYTHONDONTWRITEBYTECODE: '1',
     PYTHONUNBUFFERED: '1',
     LANGSERVE_RESTART_TOKEN: options.token,
+    PORT: String(options.port ?? 0),
     ...options.env,
   };
   if (options.token === undefined) delete env.LANGSERVE_RESTART_TOKEN;
-  const child = spawn(
-    pythonBin(),
-    ['-m', 'uvicorn', 'app.server:app', '--host', '127.0.0.1', '--port', String(options.port ?? 0)],
-    { cwd: options.repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = options.args ?? ['-m', 'uvicorn', 'app.server:app', '--host', '127.0.0.1', '--port', String(options.port ?? 0)];
+  const child = spawn(pythonBin(), args, { cwd: options.repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
@@ -79,10 +82,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       await stop();
       throw new Error(`host not ready in time:\n${output()}`);
     }
-    if (!port) port = Number(/Uvicorn running on http:\/\/127\.0\.0\.1:(\d+)/.exec(output())?.[1] ?? 0);
+    if (!port) port = Number(/Uvicorn running on http:\/\/[^:\s]+:(\d+)/.exec(output())?.[1] ?? 0);
     if (port) {
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        const res = await fetch(`http://127.0.0.1:${port}${options.readyPath ?? '/healthz'}`);
         if (res.ok) break;
       } catch {
         // not listening yet
