@@ -22,7 +22,7 @@ const SECRET_KEY = /(token|secret|passw(or)?d|api[-_]?key|authorization|cookie|s
 /** Keys that match SECRET_KEY but hold settings, not secrets (`secrets: refuse|scrub`). */
 const NOT_SECRET_KEY = /^(secrets|tokenCount|tokens)$/;
 /** Environment variables whose values are registered as secrets at start-up. */
-const SECRET_ENV = /(TOKEN|SECRET|PASSW(OR)?D|API_?KEY|PRIVATE_?KEY|CREDENTIAL|_HEADERS$)/i;
+const SECRET_ENV = /(TOKEN|SECRET|PASSW(OR)?D|PASSPHRASE|API_?KEY|PRIVATE_?KEY|(^|_)KEY$|CREDENTIAL|_HEADERS$)/i;
 /** Credential shapes redacted even when nobody registered them. */
 const PATTERNS: Array<[RegExp, string]> = [
   [/\b(Bearer|Basic|token)(\s+)[A-Za-z0-9._~+/=-]{6,}/gi, `$1$2${REDACTED}`],

@@ -20,6 +20,7 @@ const PLANTED = {
   webhookSecret: 'whsec_PlantedWebhookSecret0123456789==',
   openaiKey: 'sk-proj-PlantedOpenAIKey0123456789',
   headerKey: 'phx-planted-header-key-77',
+  webhookApiKey: 'bld-planted-api-key-31337',
   registered: 'pl@nted"value\\with-quotes',
 };
 
@@ -29,6 +30,7 @@ registerSecretsFromEnv({
   FLOWC_WEBHOOK_SECRET: PLANTED.webhookSecret,
   OPENAI_API_KEY: PLANTED.openaiKey,
   OTEL_EXPORTER_OTLP_HEADERS: `api_key=${PLANTED.headerKey},x-team=core`,
+  BLD_KEY: PLANTED.webhookApiKey,
   HOME: '/root',
 });
 registerSecret(PLANTED.registered);
@@ -43,8 +45,9 @@ test('planted secrets never reach a line, whatever shape they travel in', (t) =>
   child.info({ url: `https://hooks.example/x?token=abc123def&ok=1` }, `env says OTEL header ${PLANTED.headerKey} and ${PLANTED.registered}`);
   child.info({ list: [PLANTED.openaiKey, { secret: 'x-short' }] }, 'arrays too');
   child.trace({ signature: 'v1,Zm9vYmFyYmF6cXV4cXV1eA==' }, 'webhook signature');
+  child.info({ headers: { 'x-api-key': PLANTED.webhookApiKey } }, `hook from key ${PLANTED.webhookApiKey}`);
 
-  t.is(lines.length, 7, 'one line per event');
+  t.is(lines.length, 8, 'one line per event');
   const all = lines.join('');
   for (const [name, value] of Object.entries(PLANTED)) t.false(all.includes(value), `${name} leaked`);
   t.false(all.includes(JSON.stringify(PLANTED.registered).slice(1, -1)), 'JSON-escaped form leaked');
