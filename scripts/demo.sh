@@ -76,12 +76,15 @@ http_ok() { node -e "fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>p
 # ---- 1. install ---------------------------------------------------------------------------------
 cd "$root"
 if [ -z "${DEMO_SKIP_INSTALL:-}" ]; then
-  say "installing (npm ci, build, Python venv)"
+  say "installing what is missing (npm ci, build, Python venv)"
   mkdir -p .cache
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund --loglevel=error
   fi
-  npm run -s build
+  # Incremental: a fresh clone builds; a tree built since its last source change does not.
+  if [ ! -f dist/main.js ] || [ -n "$(find src tsconfig.json package.json -newer dist/main.js -print -quit)" ]; then
+    npm run -s build
+  fi
 fi
 python="${FLOWC_PYTHON:-$(scripts/pyenv.sh)}"
 export FLOWC_PYTHON="$python"
