@@ -3,7 +3,8 @@
  * webhook-id and a changed flow, so every one is verified, validated, scanned and written with an
  * fsync'd atomic rename), against `GET /healthz` on the same server as the baseline. The server
  * runs in a child process so the load generator (autocannon) does not share its event loop.
- * Prints req/s, p50/p99 latency and the ratio to the baseline; asserts nothing.
+ * A third run re-sends unchanged content (202 "unchanged": everything but the write), which shows
+ * what the fsync costs. Prints req/s, p50/p99 latency and the ratio to the baseline; asserts nothing.
  *
  *   npx tsx bench/webhook.ts [seconds=5] [connections=16] [flows=20]
  */
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
 
     const healthz = await autocannon({ ...base, requests: [{ method: 'GET', path: '/healthz' }] });
     let n = 0;
-    const signed = await autocannon({
+    const deliveries = (changed: boolean) => ({
       ...base,
       requests: [
         {
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
           path: '/hooks/flow.saved',
           setupRequest: (req: Record<string, unknown>) => {
             n++;
-            const body = flowBody(`bench-${n % flowCount}`, n);
+            const body = changed ? flowBody(`bench-${n % flowCount}`, n) : flowBody(`bench-${n % flowCount}`, n % flowCount);
             const id = `msg_${n}_${process.pid}`;
             const ts = Math.floor(Date.now() / 1000);
             const sig = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
@@ -105,11 +106,14 @@ async function main(): Promise<void> {
         },
       ],
     });
+    const signed = await autocannon(deliveries(true));
+    const unchanged = await autocannon(deliveries(false));
     const line = (name: string, r: Result) =>
       `${name.padEnd(26)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors + r.timeouts}`;
     console.log(`webhook bench: ${seconds} s each, ${connections} connections, loopback, ${flowCount} flows, node ${process.version}, ${os.cpus().length} cpus`);
     console.log(line('GET /healthz (baseline)', healthz));
     console.log(line('signed POST flow.saved', signed));
+    console.log(line('signed, content unchanged', unchanged));
     console.log(`signed deliveries: ${(signed.requests.average / healthz.requests.average).toFixed(3)}× the baseline rate, p99 ${(signed.latency.p99 / Math.max(1, healthz.latency.p99)).toFixed(1)}× its p99`);
   } finally {
     child.stdin.end();
