@@ -227,6 +227,8 @@ async function main(): Promise<number> {
     );
     const llm = spans.find((s) => s.span_kind === 'LLM');
     check('Phoenix has an LLM span from invoking the served flow', !!llm, `spans: ${names}`);
+    const chain = spans.find((s) => s.span_kind === 'CHAIN' && s.context.trace_id === llm?.context.trace_id);
+    check('the invocation shows up as a CHAIN span around the LLM span', !!chain, `spans: ${names}`);
     const restart = spans.find((s) => s.name === 'langserve.restart');
     const reload = spans.find((s) => s.name === 'langserve.reload');
     check(
