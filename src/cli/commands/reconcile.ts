@@ -50,11 +50,7 @@ export async function run(o: ReconcileOptions): Promise<number> {
           flowsDir: path.join(config.repoRoot, config.flowsDir),
           poke: (flowId: string) => ctl.poke(flowId),
           status: () => ctl.status(),
-          ready: async () => {
-            const s = ctl.status();
-            const reasons = [...(s.lastPass ? [] : ['no reconcile pass completed yet']), ...(s.refused ? [s.refused] : [])];
-            return { ok: reasons.length === 0, reasons };
-          },
+          ready: async () => (await import('../../http/ready.js')).readinessFromStatus(ctl.status()),
           auth: webhookAuthFromEnv(process.env, config.webhook),
           metrics,
           secrets: config.secrets,
