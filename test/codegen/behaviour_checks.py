@@ -83,7 +83,9 @@ def test_memory_is_session_scoped_history_written_by_chat_input_and_output(monke
 
 def test_structured_output_as_data_and_table_through_parsers(monkeypatch):
     flow = load("structured_both")
-    model, built = patch(monkeypatch, flow, ['{"objects": [{"name": "Ada", "age": 36}]}'])
+    model, built = patch(
+        monkeypatch, flow, ['{"objects": [{"name": "Ada", "age": 36}]}']
+    )
     out = flow.runnable.invoke({"input_value": "Ada is 36"})["outputs"]
     assert out["ChatOutput-s3"] == "Name: Ada, age 36"
     assert out["ChatOutput-s4"] == "| name | age |\n|---|---|\n| Ada | 36 |"
@@ -131,7 +133,12 @@ def test_text_flow_uses_run_input_and_skips_unused_nodes():
 
 def test_no_model_selected_is_chosen_from_the_environment(monkeypatch):
     flow = load("memory_chat")
-    for name in ("FLOWC_MODEL", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY"):
+    for name in (
+        "FLOWC_MODEL",
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "GOOGLE_API_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("OLLAMA_BASE_URL", raising=False)
     with pytest.raises(RuntimeError, match="selects no model"):
@@ -150,3 +157,41 @@ def test_runnable_declares_its_types():
     schema = flow.runnable.get_input_jsonschema()
     assert set(schema["properties"]) >= {"input_value", "session_id"}
     assert "text" in flow.runnable.get_output_jsonschema()["properties"]
+
+
+def test_outputs_show_values_as_langflow_does():
+    flow = load("prompt_variants")
+    data = flow.Data(data={"name": "Ada", "tags": ["x"]})
+    shown = flow.display_text(data)
+    assert shown.startswith("```json\n{\n") and shown.endswith("\n```")
+    assert '"name": "Ada"' in shown
+    table = flow.Table([{"a": "x|y", "b": "line1\nline2"}, {"a": "", "b": None}])
+    assert flow.display_text(table) == (
+        "| a | b |\n|---|---|\n| x\\|y | line1<br/>line2 |\n|  |  |"
+    )
+    assert flow.display_text(table, clean_data=True).count("\n") == 2
+    assert flow.display_text("a\n\n\n\nb\n   \n") == "a\n\nb\n"  # LangFlow's regexes
+    message = flow.Message(text="kept\n\n\n as is")
+    assert flow.display_text(message) == "kept\n\n\n as is"
+    # Prompt variables take Data's text, as LangFlow's prompt does.
+    assert flow.text_of(flow.Data(data={"text": "hello"})) == "hello"
+
+
+def test_edge_fed_session_and_sender_fields_are_text(monkeypatch):
+    flow = load("prompt_variants")
+    run = flow.Run({"input_value": "x"})
+    shown = flow.chat_output(
+        run,
+        "n",
+        "hi",
+        sender="Machine",
+        sender_name=flow.Message(text="Bot"),
+        session_id=flow.Message(text="s9"),
+        store=True,
+        clean_data=True,
+    )
+    assert (shown.sender_name, shown.session_id) == ("Bot", "s9")
+    got = flow.history_messages(
+        run, flow.Message(text="s9"), "Machine and User", "", 5, "Ascending"
+    )
+    assert [m.text for m in got] == ["hi"]
