@@ -110,7 +110,13 @@ export async function startHttpServer(deps: HttpDeps): Promise<HttpServer> {
       const route = pathname === undefined ? undefined : routes[pathname];
       const isHook = pathname === '/hooks/flow.saved';
       const done = (reply: Reply | Raw) => {
-        if (isHook && 'code' in reply) metrics.webhookRequests.inc({ code: String(reply.code) });
+        if (isHook && 'code' in reply) {
+          metrics.webhookRequests.inc({ code: String(reply.code) });
+          // Who was refused and why (never the body); accepted deliveries at debug.
+          const detail = { code: reply.code, remote: req.socket.remoteAddress, ...(reply.body as object) };
+          if (reply.code >= 400) httpLog.info(detail, 'webhook delivery refused');
+          else httpLog.debug(detail, 'webhook delivery accepted');
+        }
         send(req, res, reply);
       };
       if (!route) return done({ code: 404, body: { error: 'not found' }, close: true });
