@@ -34,6 +34,8 @@ export interface MetricsLike {
   builds: { inc(labels: { result: string }, v?: number): void };
   pushes: { inc(labels: { result: string }): void };
   reloads: { inc(labels: { result: string }): void };
+  /** Flows by state; the whole table is replaced after each pass. */
+  flows?: { reset(): void; set(labels: { state: string }, v: number): void };
 }
 
 export interface Controller {
@@ -134,8 +136,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
     const started = process.hrtime.bigint();
     try {
       const r = await runPass(deps, { allowEmpty: o.allowEmpty, settling });
-      last = r;
-      head = await deps.git.head();
+      const tip = await deps.git.head();
       failures = 0;
       // One line per event, with the pass's trace id so a line leads to its trace.
       const ctx = r.traceId ? { traceId: r.traceId } : {};
@@ -148,6 +149,15 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
       if (r.builds.length) o.metrics?.builds.inc({ result: 'ok' }, r.builds.length);
       if (r.push) o.metrics?.pushes.inc({ result: r.push.state === 'pushed' ? 'ok' : r.push.state === 'no-remote' ? 'skipped' : 'failed' });
       if (r.reload.state !== 'none') o.metrics?.reloads.inc({ result: r.reload.state === 'reloaded' ? 'ok' : 'failed' });
+      if (o.metrics?.flows) {
+        const counts: Record<string, number> = {};
+        for (const f of statusReport({ slug: config.slug, branch: config.branch, head: tip, plan: r.plan, state: r.state, applied: true }).flows) counts[f.status] = (counts[f.status] ?? 0) + 1;
+        o.metrics.flows.reset();
+        for (const [state, n] of Object.entries(counts)) o.metrics.flows.set({ state }, n);
+      }
+      // Published together, synchronously: status and metrics never disagree.
+      last = r;
+      head = tip;
       if (r.plan.items.some((i) => i.kind === 'pending')) poke();
       // The status served is the last plan; after a build, re-read so it shows what git now holds (Synced).
       else if (r.builds.length) poke();
@@ -200,7 +210,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
     poke,
     status() {
       const state = last?.state ?? initial ?? emptyState();
-      return statusReport({ slug: config.slug, branch: config.branch, head, plan: last?.plan ?? { items: [] }, state });
+      return statusReport({ slug: config.slug, branch: config.branch, head, plan: last?.plan ?? { items: [] }, state, applied: true });
     },
     ready,
     async stop() {

@@ -2,7 +2,7 @@
  * The shapes flowc prints (`--json`) and serves (`GET /status`), derived from a plan and the
  * stored state. Pure. Documented in docs/reconcile.md; change them only together with the docs.
  */
-import { DRIFT, type Plan, type PlanItem } from './plan.js';
+import { CHANGING, DRIFT, type Plan, type PlanItem } from './plan.js';
 import type { PassResult } from './pass.js';
 import type { ReconcileState } from './state.js';
 
@@ -31,8 +31,15 @@ function flowStatus(i: PlanItem): { status: FlowStatus; reason: string | null } 
   return { status: 'Synced', reason: null };
 }
 
-export function statusReport(o: { slug: string; branch: string; head: string | undefined; plan: Plan; state: ReconcileState }): StatusReport {
+/**
+ * `applied`: the plan has just been run by a pass (watch mode's `GET /status`), so its changes
+ * are done — created/updated flows are Synced and removed ones are gone. Without it the plan is a
+ * read-only look (`flowc status`) and changes still to make are OutOfSync.
+ */
+export function statusReport(o: { slug: string; branch: string; head: string | undefined; plan: Plan; state: ReconcileState; applied?: boolean }): StatusReport {
   const { state } = o;
+  const done = o.applied && !o.plan.refused;
+  const items = done ? o.plan.items.filter((i) => i.kind !== 'orphan').map((i) => (CHANGING.has(i.kind) ? { ...i, kind: 'unchanged' as const } : i)) : o.plan.items;
   return {
     slug: o.slug,
     branch: o.branch,
@@ -42,7 +49,7 @@ export function statusReport(o: { slug: string; branch: string; head: string | u
     reload: { pending: state.reload.pending, lastError: state.reload.pending ? (state.reload.lastError ?? null) : null, generation: state.reload.generation ?? null },
     lastPass: state.lastPass ?? null,
     refused: o.plan.refused ?? null,
-    flows: o.plan.items
+    flows: items
       .filter((i) => i.flowId !== null)
       .map((i) => ({ id: i.flowId!, source: i.source, ...flowStatus(i), inputSha256: i.inputSha256 ?? null, files: i.kind === 'unchanged' ? i.outputs : files(i) })),
   };
