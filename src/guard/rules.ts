@@ -17,18 +17,18 @@ const looksRandom = (s: string): boolean => {
   if (/(.)\1{7,}/.test(body)) return false; // xxxxxxxx, 00000000
   return new Set(body).size >= 10;
 };
+/** Base62 keys also mix upper and lower case; kebab-case words and hex ids do not. */
+const looksRandomMixedCase = (s: string): boolean => looksRandom(s) && /[A-Z]/.test(s.slice(4)) && /[a-z]/.test(s.slice(4));
 
 export const shapeRules: ShapeRule[] = [
   {
     rule: 'private-key',
     re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\\n]*[A-Za-z0-9+/=:\s\\-]{32,}/g,
   },
-  { rule: 'anthropic-api-key', re: /\bsk-ant-(?:api|admin|oat)\d{2}-[A-Za-z0-9_-]{20,}/g, plausible: looksRandom },
-  {
-    rule: 'openai-api-key',
-    re: /\bsk-(?!ant-)(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,}/g,
-    plausible: looksRandom,
-  },
+  { rule: 'anthropic-api-key', re: /\bsk-ant-(?:api|admin|oat)\d{2}-[A-Za-z0-9_-]{20,}/g, plausible: looksRandomMixedCase },
+  // Project/service keys carry `-`/`_`; legacy keys are plain base62 (no dash, so no kebab-case words).
+  { rule: 'openai-api-key', re: /\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{32,}/g, plausible: looksRandomMixedCase },
+  { rule: 'openai-api-key', re: /\bsk-(?!ant-)[A-Za-z0-9]{32,}(?![A-Za-z0-9_-])/g, plausible: looksRandomMixedCase },
   {
     rule: 'aws-access-key-id',
     re: /\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b/g,
@@ -39,13 +39,13 @@ export const shapeRules: ShapeRule[] = [
     re: /aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
     plausible: (m) => !m.includes('EXAMPLEKEY'),
   },
-  { rule: 'github-token', re: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b/g, plausible: looksRandom },
-  { rule: 'github-token', re: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g, plausible: looksRandom },
+  { rule: 'github-token', re: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b/g, plausible: looksRandomMixedCase },
+  { rule: 'github-token', re: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g, plausible: looksRandomMixedCase },
   { rule: 'slack-token', re: /\bxox[abposr]-(?:\d+-)?[A-Za-z0-9-]{10,}/g, plausible: looksRandom },
   { rule: 'slack-webhook-url', re: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{16,}/g },
-  { rule: 'google-api-key', re: /\bAIza[0-9A-Za-z_-]{35}\b/g, plausible: looksRandom },
-  { rule: 'huggingface-token', re: /\bhf_[A-Za-z0-9]{34,}\b/g, plausible: looksRandom },
-  { rule: 'stripe-secret-key', re: /\b[sr]k_live_[A-Za-z0-9]{20,}\b/g, plausible: looksRandom },
+  { rule: 'google-api-key', re: /\bAIza[0-9A-Za-z_-]{35}\b/g, plausible: looksRandomMixedCase },
+  { rule: 'huggingface-token', re: /\bhf_[A-Za-z0-9]{34,}\b/g, plausible: looksRandomMixedCase },
+  { rule: 'stripe-secret-key', re: /\b[sr]k_live_[A-Za-z0-9]{20,}\b/g, plausible: looksRandomMixedCase },
 ];
 
 export interface ShapeHit {

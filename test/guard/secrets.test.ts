@@ -55,6 +55,9 @@ test('variable names are not secrets: load_from_db, env-style names, os.environ 
     'TASK = "sk-this-is-not-a-real-key-placeholder"',
     'HEADER = "-----BEGIN PRIVATE KEY-----"',
     'TOKEN_PREFIX = "ghp_"',
+    'MODEL = "sk-learn-model-version-2024-abcdefgh-ijklmnop"',
+    'SHA = "sk-3f2a9c0b1d4e5f60718293a4b5c6d7e8f9a0b1c2"',
+    'URL = "https://example.com/ghp_ownerreadme0123456789abcdefghijklmnop"',
   ].join('\n');
   t.deepEqual(scanForSecrets(py, 'app/flows/t/flow_a.py'), []);
 });
