@@ -58,7 +58,7 @@ export function buildProgram(): Runnable {
     .option('--dry-run', 'print the plan, change nothing')
     .option('--json', 'machine-readable output')
     .option('--allow-empty', 'allow pruning every output when flows/ is empty')
-    .option('--listen <addr>', 'webhook/status listener host:port (watch mode)', process.env.FLOWC_LISTEN ?? '127.0.0.1:8081')
+    .option('--listen <addr>', 'webhook/status listener host:port (watch mode; default: FLOWC_LISTEN, else webhook.listen of flowc.yaml, 127.0.0.1:8081)', process.env.FLOWC_LISTEN)
     .option('--no-listen', 'do not start the HTTP listener')
     .action(dispatch('reconcile'));
 
