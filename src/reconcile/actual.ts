@@ -13,6 +13,8 @@ export interface ActualFile {
   path: string;
   /** Parsed header; undefined for a file flowc did not write (or whose header was destroyed). */
   header: Header | undefined;
+  /** The header's `source=` as a repo path (the header percent-encodes whitespace and `%`). */
+  source: string | undefined;
   /** Body hash matches the header's output-sha256 (false when there is no header). */
   intact: boolean;
   /** No header now, but HEAD's version of the file had one: a hand edit, not a user's file. */
@@ -66,10 +68,13 @@ export async function readActual(config: Config, deps: ActualDeps = {}): Promise
     const parsed = head ? parseHeader(head.toString('utf8')) : null;
     if (!parsed) continue;
     if (file) file.generatedAtHead = true;
-    else deletedGenerated.push({ path: rel, source: parsed.header.source });
+    else deletedGenerated.push({ path: rel, source: decodeSource(parsed.header.source) });
   }
   return { files, deletedGenerated, dirty };
 }
+
+/** `flows/Basic%20Prompting.json` → `flows/Basic Prompting.json` (inverse of codegen's headerSource). */
+export const decodeSource = (s: string): string => s.replace(/%([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
 
 /** Header and hand-edit check of one file, hashing the body bytes without decoding them. */
 export function inspect(rel: string, content: string | Buffer): ActualFile {
@@ -77,8 +82,8 @@ export function inspect(rel: string, content: string | Buffer): ActualFile {
   const nl1 = buf.indexOf(10);
   const nl2 = nl1 < 0 ? -1 : buf.indexOf(10, nl1 + 1);
   const parsed = nl2 < 0 ? null : parseHeader(buf.subarray(0, nl2 + 1).toString('utf8'));
-  if (!parsed) return { path: rel, header: undefined, intact: false, generatedAtHead: false };
-  return { path: rel, header: parsed.header, intact: sha256(buf.subarray(nl2 + 1)) === parsed.header.outputSha256, generatedAtHead: false };
+  if (!parsed) return { path: rel, header: undefined, source: undefined, intact: false, generatedAtHead: false };
+  return { path: rel, header: parsed.header, source: decodeSource(parsed.header.source), intact: sha256(buf.subarray(nl2 + 1)) === parsed.header.outputSha256, generatedAtHead: false };
 }
 
 async function walk(root: string, rel: string, recursive: boolean, out: string[]): Promise<void> {

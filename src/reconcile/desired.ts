@@ -69,7 +69,7 @@ export async function listFlowFiles(config: Pick<Config, 'repoRoot' | 'flowsDir'
 export async function readDesired(config: Config, actual: Actual, deps: DesiredDeps): Promise<Desired> {
   const optionsKey = compileOptionsKey(config);
   const bySource = new Map<string, string[]>();
-  for (const f of actual.files.values()) if (f.header) bySource.set(f.header.source, [...(bySource.get(f.header.source) ?? []), f.path]);
+  for (const f of actual.files.values()) if (f.source) bySource.set(f.source, [...(bySource.get(f.source) ?? []), f.path]);
 
   const files = await listFlowFiles(config);
   // Synchronous reads, one flow at a time: for the common no-drift pass over many flows this is

@@ -66,8 +66,9 @@ export function plan(desired: Desired, actual: Actual, options: PlanOptions = {}
   const orphans = new Map<string, string[]>();
   for (const f of actual.files.values()) {
     if (!f.header || claimed.has(f.path)) continue;
-    if (sources.has(f.header.source) && !(f.header.source === 'flowc.yaml' && desired.tenant.length)) continue;
-    orphans.set(f.header.source, [...(orphans.get(f.header.source) ?? []), f.path]);
+    const src = f.source!;
+    if (sources.has(src) && !(src === 'flowc.yaml' && desired.tenant.length)) continue;
+    orphans.set(src, [...(orphans.get(src) ?? []), f.path]);
   }
   for (const d of actual.deletedGenerated) {
     if (claimed.has(d.path) || sources.has(d.source)) continue;
@@ -79,7 +80,7 @@ export function plan(desired: Desired, actual: Actual, options: PlanOptions = {}
   }
 
   const result: Plan = { items };
-  const generated = [...actual.files.values()].filter((f) => f.header && f.header.source !== 'flowc.yaml').length;
+  const generated = [...actual.files.values()].filter((f) => f.source && f.source !== 'flowc.yaml').length;
   if (desired.flows.length === 0 && generated > 0 && !options.allowEmpty) {
     result.refused = `no flow files, but ${generated} generated file(s) exist: refusing to remove every output (pass --allow-empty if that is really meant)`;
   }
@@ -91,7 +92,7 @@ function flowItem(flow: DesiredFlow, actual: Actual, claimed: Set<string>): Plan
   if (flow.state === 'settling') return { ...base, kind: 'pending', outputs: [], reason: 'being written' };
   if (flow.state === 'failed') {
     // Keep the last good output: claim it so it is not taken for an orphan.
-    const kept = [...actual.files.values()].filter((f) => f.header?.source === flow.file).map((f) => f.path);
+    const kept = [...actual.files.values()].filter((f) => f.source === flow.file).map((f) => f.path);
     for (const p of kept) claimed.add(p);
     return { ...base, kind: 'failed', sourceSha256: flow.sourceSha256, outputs: kept, reason: flow.error.describe(), error: flow.error.toJSON() };
   }
@@ -130,8 +131,8 @@ function filesItem(
       existing++;
       continue;
     }
-    if (a.header.source !== source) {
-      conflicts.push(`${file.path} is generated from ${a.header.source}`);
+    if (a.source !== source) {
+      conflicts.push(`${file.path} is generated from ${a.source}`);
       continue;
     }
     existing++;
@@ -139,7 +140,7 @@ function filesItem(
     else if (a.header.inputSha256 !== headerInput(file.content)) writes.push({ path: file.path, reason: 'input-changed', content: file.content });
   }
   const expected = new Set(files.map((f) => f.path));
-  const deletes = [...actual.files.values()].filter((f) => f.header?.source === source && !expected.has(f.path)).map((f) => f.path);
+  const deletes = [...actual.files.values()].filter((f) => f.source === source && !expected.has(f.path)).map((f) => f.path);
   for (const d of actual.deletedGenerated) if (d.source === source && !expected.has(d.path)) deletes.push(d.path);
   for (const p of deletes) claimed.add(p);
   const outputs = files.map((f) => f.path);

@@ -158,3 +158,22 @@ test('validate: smoke runs the generated pytest smoke test against a fake model 
   t.true((await r.git('ls-files')).includes('tests/smoke/test_support.py'));
   t.is(await r.git('status', '--porcelain', '--untracked-files=all'), '', 'pytest left nothing behind');
 });
+
+test('a flow file name with spaces (as LangFlow names exports): built, recognised as in sync, removed with its outputs', async (t) => {
+  const r = await repo(t);
+  r.write('flows/Support Bot.json', chatFlow());
+  const first = await flowc(['--repo', r.dir, 'reconcile', '--once']);
+  t.is(first.code, 0, first.stderr + first.stdout);
+  t.true((await changed(r)).includes('app/flows/acme/flow_support_bot.py'));
+  t.true((await changed(r)).includes('flows/Support Bot.json'));
+  t.regex(r.read('app/flows/acme/flow_support_bot.py'), /source=flows\/Support%20Bot\.json/);
+  const check = await flowc(['--repo', r.dir, 'reconcile', '--check']);
+  t.is(check.code, 0, check.stdout);
+  r.remove('flows/Support Bot.json');
+  r.write('flows/other.json', chatFlow({ prompt: 'Other' }));
+  const gone = await flowc(['--repo', r.dir, 'reconcile', '--once', '--json']);
+  t.is(gone.code, 0, gone.stderr);
+  t.false(r.exists('app/flows/acme/flow_support_bot.py'));
+  t.true((await changed(r)).includes('flows/Support Bot.json'), 'the flow file deletion is in the build');
+  t.regex(await r.git('log', '-1', '--format=%B'), /Flow-Removed: Support Bot/);
+});
