@@ -130,7 +130,7 @@ export async function startHttpServer(deps: HttpDeps): Promise<HttpServer> {
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Malformed or timed-out requests: Node has no response for us to write to; answer plainly.
-    const code = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT' ? 408 : 400;
+    const code = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     if (socket.writable && !(socket as { _httpMessage?: unknown })._httpMessage) {
       socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     }

@@ -100,3 +100,9 @@ test.serial('while 20 slow senders hold connections, a normal delivery still goe
   const replies = await Promise.all(slow);
   for (const r of replies) t.regex(r, /^HTTP\/1\.1 408 /);
 });
+
+test.serial('oversized headers get 431 and the server keeps serving', async (t) => {
+  const reply = await raw(server.url, [`GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20 * 1024)}\r\n\r\n`, 2000]);
+  t.regex(reply, /^HTTP\/1\.1 431 /);
+  await stillServing(t, 'oversized headers');
+});
