@@ -76,7 +76,8 @@ export function createFlowSavedHandler(deps: HookDeps): { handle(req: IncomingMe
     if (!read.ok) return refuse(read.code, read.reason, { close: true });
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(read.body);
+      // ignoreBOM keeps a leading BOM in the text: the signature covers the raw bytes, BOM included.
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(read.body);
     } catch {
       return refuse(400, 'the body is not UTF-8');
     }

@@ -54,6 +54,13 @@ test.serial('the previous secret still verifies during a rotation; several v1 si
   t.is((await deliver(server.url, body2, { 'x-api-key': apiKey, ...h2 })).status, 202);
 });
 
+test.serial('the signature covers the raw bytes: a body with a UTF-8 BOM and non-ASCII text verifies', async (t) => {
+  const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(miniFlow('bom', 'Réponds en français: {question} — 日本語')))]);
+  const res = await deliver(server.url, body, { 'x-api-key': apiKey, ...signedHeaders(secret, body) });
+  t.is(res.status, 202);
+  t.deepEqual(res.json, { flowId: 'bom', status: 'queued' });
+});
+
 test.serial('refusals: each with its code, nothing written, no poke', async (t) => {
   const before = flowFiles();
   const pokes = server.pokes.length;
