@@ -114,7 +114,7 @@ export async function startHttpServer(deps: HttpDeps): Promise<HttpServer> {
           metrics.webhookRequests.inc({ code: String(reply.code) });
           // Who was refused and why (never the body); accepted deliveries at debug.
           const detail = { code: reply.code, remote: req.socket.remoteAddress, ...(reply.body as object) };
-          if (reply.code >= 400) httpLog.info(detail, 'webhook delivery refused');
+          if (reply.code >= 400 && reply.code !== 429) httpLog.info(detail, 'webhook delivery refused');
           else httpLog.debug(detail, 'webhook delivery accepted');
         }
         send(req, res, reply);

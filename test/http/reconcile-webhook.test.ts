@@ -74,7 +74,7 @@ async function send(url: string, secret: string, body: string): Promise<Res> {
   const headers = { 'x-api-key': apiKey, ...signedHeaders(secret, body) };
   for (let attempt = 0; ; attempt++) {
     const res = await deliver(url, body, headers);
-    if ((res.status !== 429 && res.status !== 503) || attempt > 50) return res;
+    if ((res.status !== 429 && res.status !== 503) || attempt > 400) return res;
     await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
   }
 }
