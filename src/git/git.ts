@@ -45,23 +45,24 @@ export function createGit(options: GitOptions) {
     runGit({ cwd, args, token: options.token, tokenUser: options.tokenUser, ...extra } as Parameters<typeof runGit>[0]);
   const out = async (args: string[], extra: Partial<Parameters<typeof runGit>[0]> = {}) => (await git(args, extra)).stdout.trim();
   const nul = (paths: string[]) => paths.map((p) => `${p}\0`).join('');
-  let identEnv: Record<string, string> | undefined;
+  let identity: Promise<{ env: Record<string, string>; who: string }> | undefined;
+  let gitDirP: Promise<string> | undefined;
 
-  /** Commits need an identity; a bare CI box often has none, so flowc signs as itself there. */
-  const ident = async (): Promise<Record<string, string>> => {
-    if (identEnv) return identEnv;
-    const r = await git(['var', 'GIT_COMMITTER_IDENT'], { allowFail: true });
-    identEnv = r.code === 0 ? {} : { GIT_AUTHOR_NAME: 'flowc', GIT_AUTHOR_EMAIL: 'flowc@localhost', GIT_COMMITTER_NAME: 'flowc', GIT_COMMITTER_EMAIL: 'flowc@localhost' };
-    return identEnv;
-  };
+  /** Commits need an identity; a bare CI box often has none, so flowc signs as itself there. Asked once. */
+  const ident = () =>
+    (identity ??= git(['var', 'GIT_COMMITTER_IDENT'], { allowFail: true }).then((r) => {
+      if (r.code === 0) return { env: {}, who: r.stdout.trim().replace(/ \d+ [+-]\d{4}$/, '') };
+      const env = { GIT_AUTHOR_NAME: 'flowc', GIT_AUTHOR_EMAIL: 'flowc@localhost', GIT_COMMITTER_NAME: 'flowc', GIT_COMMITTER_EMAIL: 'flowc@localhost' };
+      return { env, who: 'flowc <flowc@localhost>' };
+    }));
 
   const api = {
     cwd,
     run: git,
 
     /** Absolute path of the git directory (`.git`, or elsewhere for worktrees). */
-    async gitDir(): Promise<string> {
-      return path.resolve(cwd, await out(['rev-parse', '--git-dir']));
+    gitDir(): Promise<string> {
+      return (gitDirP ??= out(['rev-parse', '--git-dir']).then((d) => path.resolve(cwd, d)));
     },
 
     async head(): Promise<string | undefined> {
@@ -118,9 +119,9 @@ export function createGit(options: GitOptions) {
         if (missing.length) await git(['rm', '-q', '--cached', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], { env: idx, input: nul(missing) });
         const tree = await out(['write-tree'], { env: idx });
         if (b.parent && tree === (await out(['rev-parse', `${b.parent}^{tree}`]))) return undefined;
-        const env = await ident();
+        const { env, who } = await ident();
         const commit = await out(['commit-tree', tree, ...(b.parent ? ['-p', b.parent] : []), '-F', '-'], { env, input: b.message });
-        const tagger = await out(['var', 'GIT_COMMITTER_IDENT'], { env });
+        const tagger = `${who} ${Math.floor(Date.now() / 1000)} +0000`;
         const tagObject = `object ${commit}\ntype commit\ntag ${b.tag.name}\ntagger ${tagger}\n\n${b.tag.message.endsWith('\n') ? b.tag.message : `${b.tag.message}\n`}`;
         const tag = await out(['mktag'], { input: tagObject });
         const zero = '0'.repeat(40);
