@@ -25,8 +25,9 @@ question="${DEMO_QUESTION:-What does flowc do?}"
 slug=demo
 
 if [ -t 1 ]; then say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }; else say() { printf '\n== %s\n' "$*"; }; fi
-# fd 3 = the real stderr, so a failure detected inside a silenced check is still reported.
-exec 3>&2
+# fd 3/4 = the real stderr/stdout: a failure or a signal can arrive while a check runs with its
+# output silenced, and what the demo says then must still be seen.
+exec 3>&2 4>&1
 fail() { echo "demo: FAILED: $*" >&3; show_logs >&3 2>&3; exit 1; }
 
 # ---- children and cleanup: every process we start is recorded and stopped on any exit ----------
@@ -53,12 +54,12 @@ cleanup() {
   done
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  if [ -n "$work" ] && [ -z "${DEMO_KEEP:-}" ]; then rm -rf "$work"; elif [ -n "$work" ]; then echo "demo: kept $work"; fi
-  echo "demo: stopped (pids ${pids[*]:-none})"
+  if [ -n "$work" ] && [ -z "${DEMO_KEEP:-}" ]; then rm -rf "$work"; elif [ -n "$work" ]; then echo "demo: kept $work" >&4; fi
+  echo "demo: stopped (pids ${pids[*]:-none})" >&4
   exit "$code"
 }
 trap cleanup EXIT
-trap 'echo; echo "demo: stopping..."; exit 130' INT TERM
+trap 'printf "\ndemo: stopping...\n" >&4; exit 130' INT TERM
 
 deadline=$((SECONDS + timeout_s))
 # wait_for <what> <command...>: retries the command until it succeeds or the deadline passes.

@@ -93,7 +93,7 @@ test.serial('Ctrl-C (SIGINT) in interactive mode stops every child and removes t
   });
   t.true(sent, run.out.slice(-3000));
   t.regex(run.out, /demo: stopping/);
-  t.not(run.code, 0);
+  t.is(run.code, 130);
   const { pids, work } = leftovers(run.out);
   t.true(pids.length >= 2, run.out.slice(-2000));
   for (const pid of pids) t.false(alive(pid), `pid ${pid} still running`);
