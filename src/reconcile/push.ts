@@ -24,16 +24,19 @@ export async function push(git: PushGit, remote: string, branch: string, tags: s
   return r.reason === 'rejected' ? { state: 'rejected', detail: r.detail } : { state: 'pending', detail: r.detail };
 }
 
-type RebaseGit = Pick<Git, 'fetch' | 'head' | 'mergeBase' | 'diffNames' | 'changedPaths' | 'show' | 'resetKeep' | 'isAncestor' | 'deleteTag'>;
+type RebaseGit = Pick<Git, 'fetch' | 'head' | 'mergeBase' | 'diffNames' | 'changedPaths' | 'show' | 'resetKeep' | 'deleteTag'>;
 
 /**
  * Moves onto the remote tip after a rejected push. The generated outputs of our unpublished
  * builds are dropped (they are regenerated on the new tip); the flow files those builds committed
  * are carried over into the work tree, so no saved flow is lost. Uncommitted edits are kept
- * (`reset --keep` refuses rather than overwrite them). Our unpublished tags are deleted: they
- * name commits that will never be published.
+ * (`reset --keep` refuses rather than overwrite them).
  */
 export async function moveOntoRemote(git: RebaseGit, o: { root: string; remote: string; branch: string; tagPrefix: string; flowsDir: string; pendingTags: string[] }): Promise<{ tip: string; carried: string[] }> {
+  // Our unpublished tags name commits that will never be published (the push is atomic, so none
+  // of them reached the remote); drop them first so fetching the remote's tags cannot clash.
+  // A tag that did reach the remote (a crash after a push) comes back with the fetch.
+  for (const t of o.pendingTags) await git.deleteTag(t);
   const tip = await git.fetch(o.remote, o.branch, o.tagPrefix);
   const head = await git.head();
   if (!tip || !head) throw new Error(`remote branch ${o.branch} not found after a rejected push`);
@@ -45,7 +48,6 @@ export async function moveOntoRemote(git: RebaseGit, o: { root: string; remote: 
     if (edited.has(c.path) || path.posix.basename(c.path).startsWith('.')) continue;
     carry.push({ path: c.path, content: c.status === 'D' ? undefined : await git.show(head, c.path) });
   }
-  for (const t of o.pendingTags) if (!(await git.isAncestor(`refs/tags/${t}^{commit}`, tip))) await git.deleteTag(t);
   await git.resetKeep(tip);
   for (const c of carry) {
     const abs = path.join(o.root, c.path);

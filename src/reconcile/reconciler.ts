@@ -74,7 +74,13 @@ export async function watch(config: Config, options: WatchOptions, hooks: WatchH
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
-    if (options.listen !== false && hooks.startHttp) http = await hooks.startHttp(ctl);
+    if (options.listen !== false && hooks.startHttp) {
+      // A listener that cannot start (port taken, auth misconfigured) must not leave the loop running.
+      http = await hooks.startHttp(ctl).catch(async (err: unknown) => {
+        await ctl.stop();
+        throw err;
+      });
+    }
     log.info({ repo: config.repoRoot, branch: config.branch, listen: http?.url }, 'reconciler started');
     await ctl.done;
     process.off('SIGTERM', onSignal);
@@ -105,7 +111,9 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
   const ready = new Promise<void>((r) => (resolveReady = r));
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
-  const settleMs = Math.max(50, config.debounceMs);
+  // A debounced pass starts >= debounceMs after the last event; the margin keeps timer/clock jitter
+  // from taking a finished file for one still being written.
+  const settleMs = Math.max(40, config.debounceMs * 0.8);
 
   const schedule = () => {
     if (stopping || queue.size > 0) return; // one pass already waiting: it will see this change too
