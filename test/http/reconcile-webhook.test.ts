@@ -10,6 +10,7 @@
  */
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { keys } from '../guard/keys.js';
 import { repoRoot, tenantRepo, type TenantRepo } from '../helpers/gitrepo.js';
@@ -187,4 +188,36 @@ test.serial('a literal API key — in a secret field or pasted into a prompt —
     t.false(w.logs().includes(v), 'flowc logs');
   }
   t.is(await w.stop(), 0);
+});
+
+test.serial('a listener that cannot start (auth misconfigured, port taken) stops flowc reconcile with exit 2', async (t) => {
+  const r = await tenantRepo();
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.teardown(async () => {
+    taken.close();
+    await r.cleanup();
+  });
+  const run = (args: string[], env: Record<string, string>) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [path.join(repoRoot, 'bin/flowc.js'), '--repo', r.dir, 'reconcile', ...args], {
+        env: { ...process.env, FLOWC_LOG_LEVEL: 'warn', FLOWC_VALIDATE: 'none', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000); // a hang fails the test, not the suite
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out });
+      });
+    });
+  const misconfigured = await run(['--listen', '127.0.0.1:0'], { FLOWC_WEBHOOK_REQUIRE: 'signature', FLOWC_WEBHOOK_SECRET: '', BLD_KEY: apiKey });
+  t.is(misconfigured.code, 2, misconfigured.out);
+  t.regex(misconfigured.out, /webhook\.require lists signature but FLOWC_WEBHOOK_SECRET is not set/);
+  const port = (taken.address() as net.AddressInfo).port;
+  const busy = await run(['--listen', `127.0.0.1:${port}`], { BLD_KEY: apiKey });
+  t.is(busy.code, 2, busy.out);
+  t.regex(busy.out, /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
 });
