@@ -19,21 +19,39 @@ interface Run {
   out: string;
 }
 
+/**
+ * Runs the demo in its own process group; `kill` signals the whole group, as a terminal's Ctrl-C
+ * does (the demo and every child it started get the signal at once).
+ */
 function demo(args: string[], env: Record<string, string>, onOutput?: (out: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn('bash', [path.join(repoRoot, 'scripts/demo.sh'), ...args], {
       cwd: repoRoot,
       env: { ...process.env, DEMO_SKIP_INSTALL: '1', DEMO_TIMEOUT: '240', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    const group = (s: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, s);
+      } catch {
+        /* already gone */
+      }
+    };
+    // Whatever happens to this test, the demo's group does not outlive it.
+    const guard = () => group('SIGKILL');
+    process.once('exit', guard);
     let out = '';
     const on = (d: Buffer) => {
       out += d.toString();
-      onOutput?.(out, (s) => child.kill(s));
+      onOutput?.(out, group);
     };
     child.stdout.on('data', on);
     child.stderr.on('data', on);
-    child.on('close', (code, signal) => resolve({ code, signal, out }));
+    child.on('close', (code, signal) => {
+      process.off('exit', guard);
+      resolve({ code, signal, out });
+    });
   });
 }
 
@@ -83,7 +101,7 @@ test.serial('demo.sh --ci reaches a served answer, shows the commit and the tag,
   t.false(existsSync(work!), 'temp dir removed');
 });
 
-test.serial('Ctrl-C (SIGINT) in interactive mode stops every child and removes the temp dir', async (t) => {
+test.serial('Ctrl-C (SIGINT to the process group) in interactive mode stops every child and removes the temp dir', async (t) => {
   let sent = false;
   const run = await demo([], {}, (out, kill) => {
     if (!sent && /starting flowc reconcile/.test(out)) {
