@@ -126,6 +126,14 @@ test.serial('500 concurrent signed deliveries (200 flows, some repeated): each b
   }
   for (const id of ids) t.is(r.read(`flows/${id}.json`), bodies.get(id)!);
   t.is(await r.git('status', '--porcelain'), '');
+
+  // The same story in /metrics: 500 deliveries answered 202, builds and pushes counted, 200+ flows Synced.
+  const metrics = (await request(w.url, { path: '/metrics' })).body;
+  t.regex(metrics, /flowc_webhook_requests_total\{code="202"\} 500\n/);
+  t.regex(metrics, /flowc_builds_total\{result="ok"\} [1-9]/);
+  t.regex(metrics, /flowc_pushes_total\{result="ok"\} [1-9]/);
+  t.regex(metrics, /flowc_reconcile_duration_seconds_count\{result="ok"\} [1-9]/);
+  t.true(Number(/flowc_flows\{state="Synced"\} (\d+)/.exec(metrics)?.[1]) >= 200);
   t.is(await w.stop(), 0);
 });
 
