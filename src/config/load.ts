@@ -3,7 +3,8 @@
  * every problem with its key, so a user fixes the file in one go. Environment variables win over
  * the file (a deployment overrides what the repo says); secrets come only from the environment.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { FlowcError, FlowcErrors } from '../errors.js';
@@ -119,12 +120,18 @@ export function loadConfig(repoRoot: string, env: Env = process.env): Config {
     resyncSeconds: c.resync_seconds,
     validate: c.validate,
     secrets: c.secrets,
-    python: c.python,
+    python: raw.python === undefined ? defaultPython() : c.python,
     langserve: { url: c.langserve.url, token: c.langserve.token },
     telemetry: { phoenix: c.telemetry.phoenix, jaeger: c.telemetry.jaeger, serviceName: c.telemetry.service_name, projectName: c.telemetry.project_name ?? c.slug },
     webhook: { listen: c.webhook.listen, require: c.webhook.require, apiKey: env.FLOWC_WEBHOOK_API_KEY || undefined, signingSecret: env.FLOWC_WEBHOOK_SECRET || undefined },
     gitToken,
   };
+}
+
+/** flowc's own venv (scripts/pyenv.sh: black, pytest, langchain) when there is one, else `python3`. */
+function defaultPython(): string {
+  const venv = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.venv/bin/python');
+  return existsSync(venv) ? venv : 'python3';
 }
 
 /** Reads a token file (e.g. rendered by a Vault agent); the error never carries its content. */

@@ -28,6 +28,8 @@ test('defaults derive from the slug', (t) => {
   t.is(c.telemetry.projectName, 'acme');
   t.deepEqual(c.webhook, { listen: '127.0.0.1:8081', require: [], apiKey: undefined, signingSecret: undefined });
   t.is(c.gitToken, undefined);
+  t.true(c.python === 'python3' || c.python.endsWith('/.venv/bin/python'), c.python);
+  t.is(loadConfig(dir, { FLOWC_PYTHON: '/opt/py/bin/python' }).python, '/opt/py/bin/python');
 });
 
 test('every key is read and the environment wins', (t) => {
