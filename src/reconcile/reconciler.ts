@@ -150,6 +150,10 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
       const ctx = r.traceId ? { traceId: r.traceId } : {};
       for (const b of r.builds) for (const flowId of b.flows.length ? b.flows : [undefined]) log.info({ ...ctx, flowId, buildTag: b.tag, commit: b.commit }, 'build committed');
       for (const i of r.plan.items) if (i.kind === 'failed') log.warn({ ...ctx, flowId: i.flowId, file: i.source }, i.reason ?? 'failed');
+      for (const i of r.plan.items) {
+        const edited = i.writes.filter((w) => w.reason === 'hand-edited').map((w) => w.path);
+        if (edited.length) log.warn({ ...ctx, flowId: i.flowId, files: edited }, 'hand edit of generated files overwritten');
+      }
       if (r.plan.refused) log.warn(ctx, r.plan.refused);
       if (r.push?.state === 'pending') log.warn({ ...ctx, detail: r.push.detail }, 'push pending: remote unreachable, retried later');
       if (r.reload.state === 'pending') log.warn({ ...ctx, detail: r.reload.detail }, 'reload pending: retried later');
