@@ -40,7 +40,8 @@ function endpointOf(name: string | null, flowId: string, moduleId: string): stri
 const RESERVED: ReadonlySet<string> = new Set([
   ...PY_BUILTINS,
   ...[...templateSource('partials/runtime.py').matchAll(/^(?:def|class) (\w+)|^(\w+) =/gm)].map((m) => m[1] ?? m[2]!),
-  ...['json', 'os', 're', 'threading', 'dataclass', 'field', 'Any', 'BaseMessage', 'HumanMessage', 'SystemMessage'],
+  ...['ast', 'json', 'operator', 'os', 're', 'threading', 'dataclass', 'field', 'Any'],
+  ...['AIMessage', 'BaseMessage', 'HumanMessage', 'SystemMessage'],
   ...['RunnableLambda', 'BaseModel', 'Field', 'create_model', 'FLOW', 'FLOW_ID', 'SLUG', 'NAME', 'ENDPOINT', 'NODES', 'run_flow', 'runnable'],
 ]);
 /** Locals of node templates: parameters must not shadow them either. */

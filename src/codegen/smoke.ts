@@ -50,12 +50,18 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[]) {
   for (const p of planned) {
     if (!p.run || (p.node.type !== 'ChatOutput' && p.node.type !== 'TextOutput')) continue;
     const feed = p.node.inputs.input_value;
-    const direct = feed?.kind === 'edge' && MODEL_TEXT.has(graph.byId.get(feed.source)!.type) && feed.output === 'text_output';
+    const source = feed?.kind === 'edge' ? graph.byId.get(feed.source)! : undefined;
+    const direct = feed?.kind === 'edge' && ((MODEL_TEXT.has(source!.type) && feed.output === 'text_output') || (source!.type === 'Agent' && feed.output === 'response'));
     const above = [...upstream(p.node.id)].map((id) => byId.get(id)!);
     const modelAbove = above.some((u) => u.usesModel);
     const structuredAbove = above.some((u) => u.node.type === 'StructuredOutput');
     expected[p.node.id] = direct ? 'equals' : modelAbove && (!structuredAbove || structuredHasText) ? 'contains' : 'nonempty';
   }
   const modelNodes = planned.filter((p) => p.run && p.usesModel).map((p) => p.node.id).sort();
-  return { fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes };
+  const agents = planned.some((p) => p.run && p.node.type === 'Agent');
+  // A URL node whose page (not tool) output feeds a model: the fake must have seen the page.
+  const pages = planned.some(
+    (p) => p.run && p.node.type === 'URLComponent' && p.node.usedOutputs.some((o) => o !== 'component_as_tool') && modelNodes.length > 0,
+  );
+  return { fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, agents, pages };
 }

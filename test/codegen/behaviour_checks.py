@@ -195,3 +195,85 @@ def test_edge_fed_session_and_sender_fields_are_text(monkeypatch):
         run, flow.Message(text="s9"), "Machine and User", "", 5, "Ascending"
     )
     assert [m.text for m in got] == ["hi"]
+
+
+class ScriptedToolCaller(BaseChatModel):
+    """Calls the scripted tools in turn, then answers with what they returned."""
+
+    script: list = []
+    seen: list = []
+    bound: list = []
+
+    @property
+    def _llm_type(self):
+        return "scripted"
+
+    def bind_tools(self, tools, **kwargs):
+        self.bound.append(sorted(t.name for t in tools))
+        return self
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        from langchain_core.messages import ToolMessage
+
+        self.seen.append(messages)
+        done = [m for m in messages if isinstance(m, ToolMessage)]
+        if len(done) < len(self.script):
+            name, args = self.script[len(done)]
+            call = {"name": name, "args": args, "id": f"call_{len(done)}"}
+            message = AIMessage(content="", tool_calls=[call])
+        else:
+            message = AIMessage(content=" | ".join(m.content for m in done))
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+class Page(__import__("http.server").server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = f"<html><title>T</title><body><p>page {self.path}</p></body></html>"
+        self.send_response(200)
+        self.send_header("content-type", "text/html")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_agent_calls_tool_mode_components_and_plain_components_run(monkeypatch):
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("FLOWC_URL_BASE", f"http://127.0.0.1:{server.server_port}")
+    flow = load("agent_tools")
+    model = ScriptedToolCaller(
+        script=[
+            ("calc", {"expression": "6*7"}),
+            ("fetch_content", {"urls": ["https://anything.example/x"]}),
+        ],
+        seen=[],
+        bound=[],
+    )
+    monkeypatch.setattr(flow, "make_chat_model", lambda *a, **k: model)
+    try:
+        out = flow.runnable.invoke({"input_value": "compute", "session_id": "t"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    answer = out["outputs"]["ChatOutput-a2"]
+    assert '"result": "42"' in answer and "page /x" in answer
+    # Tool names and descriptions come from tools_metadata; no built-in tools asked for.
+    assert {tuple(names) for names in model.bound} == {("calc", "fetch_content")}
+    system = model.seen[0][0]
+    assert system.type == "system" and "you are gpt-4o." in system.content
+    assert "{current_date}" not in system.content
+    assert out["outputs"]["TextOutput-x2"] == '```json\n{\n  "result": "1024"\n}\n```'
+    assert out["outputs"]["TextOutput-x3"] == "T page /a"
+
+
+def test_calculator_refuses_anything_but_arithmetic():
+    flow = load("agent_tools")
+    assert flow.calculate("2 + 3 * 4").data == {"result": "14"}
+    assert flow.calculate("1/0").data["error"] == "Error: Division by zero"
+    bad = flow.calculate("__import__('os').system('true')").data
+    assert bad["error"].startswith("Invalid expression")

@@ -2,6 +2,8 @@
  * The component registry: canonical LangFlow type → generator. A plain map, built once from the
  * component modules; nothing registers itself at import time.
  */
+import { agent } from './agent.js';
+import { calculator } from './calculator.js';
 import { chatInput, chatOutput } from './chat.js';
 import type { NodeGenerator } from './generator.js';
 import { memory } from './memory.js';
@@ -10,6 +12,7 @@ import { parser } from './parser.js';
 import { prompt } from './prompt.js';
 import { structuredOutput } from './structured_output.js';
 import { textInput, textOutput } from './text.js';
+import { url } from './url.js';
 
 const GENERATORS: NodeGenerator[] = [
   chatInput,
@@ -25,6 +28,9 @@ const GENERATORS: NodeGenerator[] = [
   memory,
   parser,
   structuredOutput,
+  agent,
+  calculator,
+  url,
 ];
 
 export const registry: ReadonlyMap<string, NodeGenerator> = new Map(GENERATORS.flatMap((g) => g.types.map((t) => [t, g] as const)));
