@@ -1,8 +1,11 @@
 /** The watch controller in process (fake compiler, real repo, real chokidar): coalescing, status, metrics, stop. */
 import test from 'ava';
+import { setLogLevel } from '../../src/log.js';
 import { startController } from '../../src/reconcile/reconciler.js';
 import { tenantRepo } from '../helpers/gitrepo.js';
 import { fakeFlow, passDeps } from './fakes.js';
+
+setLogLevel('silent');
 
 async function until(what: string, fn: () => Promise<boolean> | boolean, ms = 30_000) {
   const end = Date.now() + ms;
