@@ -28,7 +28,8 @@ if [ "$ava_rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then failed=$((failed + 1)); echo
 if [ -d python/tests ]; then
   "$FLOWC_PYTHON" -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee .cache/pytest.out
   py_rc=${PIPESTATUS[0]}
-  p=$(count .cache/pytest.out '.* ([0-9]+) passed.*'); f=$(count .cache/pytest.out '.* ([0-9]+) failed.*'); e=$(count .cache/pytest.out '.* ([0-9]+) errors?.*')
+  summary=$(grep -E '^=* ?[0-9]+ (passed|failed|errors?|skipped)' .cache/pytest.out | tail -n 1)
+  p=$(grep -oE '[0-9]+ passed' <<<"$summary" | cut -d' ' -f1); f=$(grep -oE '[0-9]+ failed' <<<"$summary" | cut -d' ' -f1); e=$(grep -oE '[0-9]+ errors?' <<<"$summary" | cut -d' ' -f1)
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
   if [ "$py_rc" -ne 0 ] && [ "$py_rc" -ne 5 ] && [ "${f:-0}${e:-0}" = "00" ]; then failed=$((failed + 1)); fi
 fi
