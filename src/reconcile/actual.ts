@@ -8,6 +8,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseHeader, sha256, type Header } from '../codegen/header.js';
 import type { Config } from '../config/schema.js';
+import { isStaleTemp } from './atomic.js';
 
 export interface ActualFile {
   path: string;
@@ -27,6 +28,8 @@ export interface Actual {
   deletedGenerated: Array<{ path: string; source: string }>;
   /** Paths under the output dirs that differ from HEAD (for "written but not committed" after a crash). */
   dirty: Set<string>;
+  /** flowc temp files left by a killed process (atomic.ts). */
+  staleTemps?: string[];
 }
 
 export interface ActualDeps {
@@ -46,8 +49,9 @@ export async function readActual(config: Config, deps: ActualDeps = {}): Promise
   const root = config.repoRoot;
   const roots = outputRoots(config);
   const rels: string[] = [];
-  for (const dir of roots.recursive) await walk(root, dir, true, rels);
-  for (const dir of roots.shallow) await walk(root, dir, false, rels);
+  const temps: string[] = [];
+  for (const dir of roots.recursive) await walk(root, dir, true, rels, temps);
+  for (const dir of roots.shallow) await walk(root, dir, false, rels, temps);
   const files = new Map<string, ActualFile>();
   for (const rel of new Set(rels)) {
     let buf: Buffer;
@@ -70,7 +74,7 @@ export async function readActual(config: Config, deps: ActualDeps = {}): Promise
     if (file) file.generatedAtHead = true;
     else deletedGenerated.push({ path: rel, source: decodeSource(parsed.header.source) });
   }
-  return { files, deletedGenerated, dirty };
+  return { files, deletedGenerated, dirty, ...(temps.length ? { staleTemps: temps } : {}) };
 }
 
 /** `flows/Basic%20Prompting.json` → `flows/Basic Prompting.json` (inverse of codegen's headerSource). */
@@ -86,7 +90,7 @@ export function inspect(rel: string, content: string | Buffer): ActualFile {
   return { path: rel, header: parsed.header, source: decodeSource(parsed.header.source), intact: sha256(buf.subarray(nl2 + 1)) === parsed.header.outputSha256, generatedAtHead: false };
 }
 
-async function walk(root: string, rel: string, recursive: boolean, out: string[]): Promise<void> {
+async function walk(root: string, rel: string, recursive: boolean, out: string[], temps: string[]): Promise<void> {
   let entries;
   try {
     entries = await readdir(path.join(root, rel), { withFileTypes: true });
@@ -96,7 +100,8 @@ async function walk(root: string, rel: string, recursive: boolean, out: string[]
   for (const e of entries) {
     const child = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) {
-      if (recursive && e.name !== '__pycache__' && !e.name.startsWith('.')) await walk(root, child, true, out);
+      if (recursive && e.name !== '__pycache__' && !e.name.startsWith('.')) await walk(root, child, true, out, temps);
     } else if (e.isFile() && e.name.endsWith('.py')) out.push(child);
+    else if (e.isFile() && isStaleTemp(e.name)) temps.push(child);
   }
 }

@@ -8,10 +8,10 @@
  */
 import { readFile, unlink, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { parseHeader, sha256 } from '../codegen/header.js';
 import type { GeneratedFile } from '../codegen/types.js';
 import { FlowcError } from '../errors.js';
+import { writeAtomic } from './atomic.js';
 import { CHANGING, type Plan, type PlanItem } from './plan.js';
 
 export interface SecretFindingLike {
@@ -64,6 +64,8 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
     Object.assign(item, { kind: 'failed', writes: [], deletes: [], stage: [], reason, error: { kind, message: reason, where: { file: item.source } } });
   };
   const live = () => plan.items.filter((i) => CHANGING.has(i.kind));
+  // Temp files of a killed run: never committed (untracked, dot-named); tidied up here.
+  for (const t of input.staleTemps ?? []) await unlink(path.join(deps.root, t)).catch(() => {});
   if (live().length === 0) return { plan };
 
   // validate: every generated file compiles and is black-clean.
@@ -103,14 +105,14 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
       const old = before.get(p);
       const abs = path.join(deps.root, p);
       if (old === undefined) await unlink(abs).catch(() => {});
-      else await writeFileAtomic(abs, old);
+      else await writeAtomic(abs, old);
     }
   };
   try {
     for (const item of live()) {
       for (const w of item.writes) {
         await mkdir(path.dirname(path.join(deps.root, w.path)), { recursive: true });
-        await writeFileAtomic(path.join(deps.root, w.path), w.content);
+        await writeAtomic(path.join(deps.root, w.path), w.content);
       }
       for (const d of item.deletes) await unlink(path.join(deps.root, d)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
     }

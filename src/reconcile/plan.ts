@@ -41,6 +41,8 @@ export interface Plan {
   items: PlanItem[];
   /** Set when the plan is refused as a whole (nothing is applied). */
   refused?: string;
+  /** flowc temp files a killed process left in the output dirs; removed by the next build. */
+  staleTemps?: string[];
 }
 
 export interface PlanOptions {
@@ -79,7 +81,7 @@ export function plan(desired: Desired, actual: Actual, options: PlanOptions = {}
     items.push({ kind: 'orphan', flowId: id, source, writes: [], deletes: paths.sort(), outputs: [], stage: source.endsWith('.json') ? [source] : [] });
   }
 
-  const result: Plan = { items };
+  const result: Plan = { items, ...(actual.staleTemps?.length ? { staleTemps: actual.staleTemps } : {}) };
   const generated = [...actual.files.values()].filter((f) => f.source && f.source !== 'flowc.yaml').length;
   if (desired.flows.length === 0 && generated > 0 && !options.allowEmpty) {
     result.refused = `no flow files, but ${generated} generated file(s) exist: refusing to remove every output (pass --allow-empty if that is really meant)`;
@@ -164,6 +166,7 @@ function headerInput(content: string): string | undefined {
 export function printable(p: Plan): unknown {
   return {
     ...(p.refused ? { refused: p.refused } : {}),
+    ...(p.staleTemps ? { staleTemps: p.staleTemps } : {}),
     items: p.items.map((i) => ({ ...i, writes: i.writes.map((w) => ({ path: w.path, reason: w.reason, sha256: sha256(w.content) })) })),
   };
 }

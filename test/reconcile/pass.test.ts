@@ -204,11 +204,13 @@ test('a failure before the build is recorded restores the work tree; a crash aft
   t.is(crash, undefined);
   const good = deps.compileFlow(Buffer.from(r.read('flows/n.json')), { file: 'flows/n.json', slug: 'acme' });
   for (const f of good.files) r.write(f.path, f.content);
+  r.write('app/flows/acme/.runner_n.py.flowc-tmp-99999-7', 'half a fi'); // a temp file the kill left behind
   const next = await runPass(deps);
   t.true(next.ok);
   t.deepEqual(next.plan.items.find((i) => i.flowId === 'n')!.kind, 'uncommitted');
   t.true((await changed(r)).includes('app/flows/acme/flow_n.py'));
-  t.is(await r.git('status', '--porcelain'), '');
+  t.false(r.exists('app/flows/acme/.runner_n.py.flowc-tmp-99999-7'), 'stale temp file removed');
+  t.is(await r.git('status', '--porcelain', '--untracked-files=all'), '');
 });
 
 test('the remote moved: flowc rebuilds on the new tip and pushes; nothing is lost (two clones)', async (t) => {
