@@ -9,11 +9,13 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { FlowcError } from '../errors.js';
 
-interface Owner {
+export interface Owner {
   pid: number;
   host: string;
   start?: string;
   since: string;
+  /** What the owner runs: a watcher reconciles on its own, a one-shot pass ends soon. */
+  mode?: 'watch' | 'once';
 }
 
 export interface Lock {
@@ -42,11 +44,11 @@ function alive(owner: Owner): boolean {
   return !(owner.start && st && st !== owner.start);
 }
 
-export async function tryLock(gitDir: string): Promise<Lock | { heldBy: Owner }> {
+export async function tryLock(gitDir: string, mode: 'watch' | 'once' = 'once'): Promise<Lock | { heldBy: Owner }> {
   const dir = path.join(gitDir, 'flowc');
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, 'lock');
-  const me: Owner = { pid: process.pid, host: hostname(), start: startTime(process.pid), since: new Date().toISOString() };
+  const me: Owner = { pid: process.pid, host: hostname(), start: startTime(process.pid), since: new Date().toISOString(), mode };
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   await writeFile(tmp, JSON.stringify(me));
   try {
@@ -86,12 +88,17 @@ async function readOwner(file: string): Promise<Owner | undefined> {
   }
 }
 
-/** Takes the lock, waiting up to `waitMs` for a live owner to finish. */
-export async function acquireLock(gitDir: string, waitMs: number, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<Lock> {
+/**
+ * Takes the lock, waiting up to `waitMs` for a live owner to finish. A watcher never finishes:
+ * with `deferToWatcher`, its owner record is returned at once instead (it reconciles by itself).
+ */
+export async function acquireLock(gitDir: string, waitMs: number, opts: { deferToWatcher?: boolean; sleep?: (ms: number) => Promise<void> } = {}): Promise<Lock | { watcher: Owner }> {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = Date.now() + waitMs;
   for (;;) {
     const r = await tryLock(gitDir);
     if ('release' in r) return r;
+    if (opts.deferToWatcher && r.heldBy.mode === 'watch') return { watcher: r.heldBy };
     if (Date.now() >= deadline) {
       throw new FlowcError('lock', `another flowc (pid ${r.heldBy.pid} on ${r.heldBy.host}, since ${r.heldBy.since}) is reconciling this repo`, {
         where: { file: path.join(gitDir, 'flowc', 'lock') },

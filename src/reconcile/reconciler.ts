@@ -58,7 +58,7 @@ export interface WatchHooks {
 
 export async function watch(config: Config, options: WatchOptions, hooks: WatchHooks = {}): Promise<number> {
   const deps = await liveDeps(config);
-  const lock = await tryLock(deps.gitDir);
+  const lock = await tryLock(deps.gitDir, 'watch');
   if (!('release' in lock)) {
     await deps.close();
     throw new FlowcError('lock', `another flowc (pid ${lock.heldBy.pid}) is already reconciling ${config.repoRoot}`, { hint: 'stop it first; one writer per repo' });

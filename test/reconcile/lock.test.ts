@@ -55,3 +55,14 @@ test('a recycled pid (same pid, different start time) does not keep a stale lock
   t.true('release' in l);
   if ('release' in l) await l.release();
 });
+
+test('a one-shot pass defers to a running watcher instead of waiting for it', async (t) => {
+  const dir = gitDir(t);
+  const w = await tryLock(dir, 'watch');
+  t.true('release' in w);
+  const r = await acquireLock(dir, 5_000, { deferToWatcher: true });
+  t.true('watcher' in r);
+  if ('watcher' in r) t.is(r.watcher.pid, process.pid);
+  await t.throwsAsync(acquireLock(dir, 100), { instanceOf: FlowcError });
+  if ('release' in w) await w.release();
+});

@@ -66,7 +66,12 @@ export async function run(o: ReconcileOptions): Promise<number> {
       else out(describeItems(r.plan).join('\n') || 'in sync: nothing to do');
       return 0;
     }
-    const lock = await acquireLock(deps.gitDir, 30_000);
+    const lock = await acquireLock(deps.gitDir, 30_000, { deferToWatcher: true });
+    if ('watcher' in lock) {
+      // A `git pull` hook must not hang behind a watcher that sees the same change and builds it.
+      out(`a flowc watcher (pid ${lock.watcher.pid}) is reconciling this repo; it picks the change up`);
+      return 0;
+    }
     try {
       const r = await runPass(deps, { allowEmpty: !!o.allowEmpty });
       const rep = onceReport(r);
