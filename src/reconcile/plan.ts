@@ -62,7 +62,7 @@ export function plan(desired: Desired, actual: Actual, options: PlanOptions = {}
   for (const f of desired.flows) sources.add(f.file);
 
   for (const flow of desired.flows) items.push(flowItem(flow, actual, claimed));
-  if (desired.tenant.length) items.push(filesItem(null, 'flowc.yaml', undefined, undefined, desired.tenant, actual, claimed, []));
+  if (desired.tenant.length) items.push(filesItem(null, 'flowc.yaml', headerInput(desired.tenant[0]!.content), undefined, desired.tenant, actual, claimed, []));
 
   // Orphans: generated files whose source is gone (flow deleted, or the file belongs to no current output).
   const orphans = new Map<string, string[]>();

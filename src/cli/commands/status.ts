@@ -28,7 +28,7 @@ export async function run(o: StatusOptions): Promise<number> {
     if (s.reload.pending) lines.push(`reload pending${s.reload.lastError ? `: ${s.reload.lastError}` : ''}`);
     if (s.refused) lines.push(`refused: ${s.refused}`);
     const width = Math.max(4, ...s.flows.map((f) => f.id.length));
-    for (const f of s.flows) lines.push(`${f.id.padEnd(width)}  ${f.status.padEnd(9)}${f.reason ? `  ${f.reason}` : ''}`);
+    for (const f of s.flows) lines.push(`${f.id.padEnd(width)}  ${f.reason ? `${f.status.padEnd(9)}  ${f.reason}` : f.status}`);
     if (s.flows.length === 0) lines.push(`no flows in ${config.flowsDir}/`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
