@@ -55,6 +55,8 @@ interface Planned {
   computed: string[];
   run: boolean;
   usesModel: boolean;
+  /** Environment variables its secrets are read from (the smoke test sets placeholders). */
+  secretEnvs: string[];
 }
 
 function flowError(graph: FlowGraph, node: IrNode | undefined, field: string | undefined, message: string, hint?: string): FlowcError {
@@ -108,7 +110,7 @@ function plan(graph: FlowGraph, options: CompileOptions, warnings: string[]): Pl
     const known = node.outputs.map((o) => o.name).find((o) => o in gen.outputs) ?? Object.keys(gen.outputs)[0]!;
     const computed = node.usedOutputs.length > 0 ? [...node.usedOutputs] : [known];
     const sink = typeof gen.sink === 'function' ? gen.sink(node) : gen.sink === true;
-    return { node, gen, fn, params, computed, run: node.usedOutputs.length > 0 || sink, usesModel: false };
+    return { node, gen, fn, params, computed, run: node.usedOutputs.length > 0 || sink, usesModel: false, secretEnvs: [] };
   });
 }
 
@@ -127,10 +129,11 @@ function renderNode(p: Planned, graph: FlowGraph, options: CompileOptions, warni
     },
     secret(field, defaultEnv): Arg | null {
       const b = p.node.inputs[field];
-      if (!b || b.kind !== 'secret') return defaultEnv ? { env: defaultEnv } : null;
-      if (b.env) return { env: b.env };
-      if (b.literal) return { env: defaultEnv ?? pyIdent(field).toUpperCase() };
-      return defaultEnv ? { env: defaultEnv } : null;
+      let env: string | null = defaultEnv;
+      if (b?.kind === 'secret' && b.env) env = b.env;
+      else if (b?.kind === 'secret' && b.literal) env = defaultEnv ?? pyIdent(field).toUpperCase();
+      if (env) p.secretEnvs.push(env);
+      return env ? { env } : null;
     },
   };
   const vars = p.gen.vars(ctx);

@@ -14,6 +14,7 @@ interface PlannedLike {
   gen: NodeGenerator;
   run: boolean;
   usesModel: boolean;
+  secretEnvs: string[];
 }
 
 const MODEL_TEXT = new Set(['LanguageModelComponent', 'OpenAIModel', 'AnthropicModel', 'GoogleGenerativeAIModel', 'OllamaModel']);
@@ -63,5 +64,6 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[]) {
   const pages = planned.some(
     (p) => p.run && p.node.type === 'URLComponent' && p.node.usedOutputs.some((o) => o !== 'component_as_tool') && modelNodes.length > 0,
   );
-  return { fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, agents, pages };
+  const secretEnv = [...new Set(planned.filter((p) => p.run).flatMap((p) => p.secretEnvs))].sort();
+  return { fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, agents, pages, secret_env: secretEnv };
 }

@@ -3,6 +3,7 @@
  * component modules; nothing registers itself at import time.
  */
 import { agent } from './agent.js';
+import { apiRequest } from './api_request.js';
 import { calculator } from './calculator.js';
 import { chatInput, chatOutput } from './chat.js';
 import type { NodeGenerator } from './generator.js';
@@ -11,6 +12,7 @@ import { anthropicModel, googleModel, languageModel, ollamaModel, openaiModel } 
 import { parser } from './parser.js';
 import { prompt } from './prompt.js';
 import { structuredOutput } from './structured_output.js';
+import { tavily } from './tavily.js';
 import { textInput, textOutput } from './text.js';
 import { url } from './url.js';
 
@@ -31,6 +33,8 @@ const GENERATORS: NodeGenerator[] = [
   agent,
   calculator,
   url,
+  tavily,
+  apiRequest,
 ];
 
 export const registry: ReadonlyMap<string, NodeGenerator> = new Map(GENERATORS.flatMap((g) => g.types.map((t) => [t, g] as const)));
