@@ -13,6 +13,7 @@ import { sha256, withHeader } from './header.js';
 import { registry, supportedTypes, type GenContext, type NodeGenerator } from './nodes/index.js';
 import { PY_BUILTINS, pyIdent, uniqueIdent } from './python.js';
 import { GENERATOR_DIGEST, renderTemplate, templateSource, type Arg } from './render.js';
+import { belowRouters } from './routing.js';
 import { smokeExpectations } from './smoke.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from './types.js';
 
@@ -89,6 +90,14 @@ function checkSecrets(graph: FlowGraph, mode: 'refuse' | 'scrub', warnings: stri
   }
 }
 
+/** Feedback edges (loop/router cycles) run only where a generator executes them. */
+function checkFeedback(graph: FlowGraph): void {
+  const e = graph.feedback[0];
+  if (!e) return;
+  const target = graph.byId.get(e.target)!;
+  throw flowError(graph, target, undefined, `the feedback edge ${e.id} from ${e.source} back into this node is not supported yet`, 'remove the cycle; loops and router cycles are planned (issue 8)');
+}
+
 function plan(graph: FlowGraph, options: CompileOptions, warnings: string[]): Planned[] {
   const taken = new Set(RESERVED);
   return graph.nodes.map((node) => {
@@ -148,8 +157,9 @@ function renderNode(p: Planned, graph: FlowGraph, options: CompileOptions, warni
   return renderTemplate(p.gen.template, { ...vars, head, used: p.computed }).trimEnd();
 }
 
-function steps(planned: Planned[]) {
+function steps(planned: Planned[], graph: FlowGraph) {
   const byId = new Map(planned.map((p) => [p.node.id, p]));
+  const guarded = belowRouters(graph);
   const taken = new Set([...RESERVED, ...planned.map((p) => p.fn)]);
   const outVar = new Map<string, string>();
   let layer = -1;
@@ -172,7 +182,7 @@ function steps(planned: Planned[]) {
       if (b.kind === 'edge') return { name, list: null, var: ref(b.source, b.output) };
       throw new Error('internal: parameter without an edge');
     });
-    return { comment, fn: p.fn, skip: !p.run, targets, args };
+    return { comment, fn: p.fn, skip: !p.run, targets, args, routed: guarded.has(p.node.id) };
   });
 }
 
@@ -183,6 +193,7 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
   const warnings: string[] = [];
   checkSupported(graph);
   checkSecrets(graph, options.secrets ?? 'refuse', warnings);
+  checkFeedback(graph);
 
   const flowId = flowIdOf(file);
   const moduleId = moduleIdOf(flowId);
@@ -205,7 +216,7 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
     name,
     endpoint,
     nodes,
-    steps: steps(planned),
+    steps: steps(planned, graph),
     table: planned.map((p) => ({ id: p.node.id, fn: p.fn, display_name: p.node.displayName, type: p.node.dataType })),
   });
   const runnerBody = renderTemplate('runner.py', {

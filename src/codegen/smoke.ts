@@ -6,6 +6,7 @@
  */
 import type { FlowGraph, IrNode } from '../langflow/index.js';
 import type { NodeGenerator } from './nodes/index.js';
+import { belowRouters } from './routing.js';
 
 export const SENTINEL = 'flowc smoke answer';
 
@@ -48,6 +49,7 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[]) {
     return seen;
   };
   const expected: Record<string, string> = {};
+  const routedAway = belowRouters(graph);
   for (const p of planned) {
     if (!p.run || (p.node.type !== 'ChatOutput' && p.node.type !== 'TextOutput')) continue;
     const feed = p.node.inputs.input_value;
@@ -56,14 +58,21 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[]) {
     const above = [...upstream(p.node.id)].map((id) => byId.get(id)!);
     const modelAbove = above.some((u) => u.usesModel);
     const structuredAbove = above.some((u) => u.node.type === 'StructuredOutput');
-    expected[p.node.id] = direct ? 'equals' : modelAbove && (!structuredAbove || structuredHasText) ? 'contains' : 'nonempty';
+    expected[p.node.id] = routedAway.has(p.node.id)
+      ? 'routed'
+      : direct
+        ? 'equals'
+        : modelAbove && (!structuredAbove || structuredHasText)
+          ? 'contains'
+          : 'nonempty';
   }
   const modelNodes = planned.filter((p) => p.run && p.usesModel).map((p) => p.node.id).sort();
+  const requiredModels = modelNodes.filter((id) => !routedAway.has(id));
   const agents = planned.some((p) => p.run && p.node.type === 'Agent');
   // A URL node whose page (not tool) output feeds a model: the fake must have seen the page.
   const pages = planned.some(
     (p) => p.run && p.node.type === 'URLComponent' && p.node.usedOutputs.some((o) => o !== 'component_as_tool') && modelNodes.length > 0,
   );
   const secretEnv = [...new Set(planned.filter((p) => p.run).flatMap((p) => p.secretEnvs))].sort();
-  return { fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, agents, pages, secret_env: secretEnv };
+  return { fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, required_models: requiredModels, agents, pages, secret_env: secretEnv };
 }

@@ -277,3 +277,17 @@ def test_calculator_refuses_anything_but_arithmetic():
     assert flow.calculate("1/0").data["error"] == "Error: Division by zero"
     bad = flow.calculate("__import__('os').system('true')").data
     assert bad["error"].startswith("Invalid expression")
+
+
+def test_router_runs_only_the_taken_branch(monkeypatch):
+    flow = load("router")
+    model, built = patch(monkeypatch, flow, ["a brief answer"])
+    urgent = flow.runnable.invoke({"input_value": "URGENT: server down"})
+    assert urgent["outputs"] == {"ChatOutput-yes": "ESCALATE: URGENT: server down"}
+    assert built == [] and model.seen == []
+    calm = flow.runnable.invoke({"input_value": "what time is it?"})
+    assert calm["outputs"] == {"ChatOutput-no": "a brief answer"}
+    assert [b[0] for b in built] == ["LanguageModelComponent-no"]
+    assert flow.route_condition("7", "greater than", "10", True) is False
+    assert flow.route_condition("ABC", "equals", "abc", False) is True
+    assert flow.route_condition("abc", "regex", "[", True) is False

@@ -11,6 +11,7 @@ import { memory } from './memory.js';
 import { anthropicModel, googleModel, languageModel, ollamaModel, openaiModel } from './models.js';
 import { parser } from './parser.js';
 import { prompt } from './prompt.js';
+import { conditionalRouter } from './router.js';
 import { structuredOutput } from './structured_output.js';
 import { tavily } from './tavily.js';
 import { textInput, textOutput } from './text.js';
@@ -35,6 +36,7 @@ const GENERATORS: NodeGenerator[] = [
   url,
   tavily,
   apiRequest,
+  conditionalRouter,
 ];
 
 export const registry: ReadonlyMap<string, NodeGenerator> = new Map(GENERATORS.flatMap((g) => g.types.map((t) => [t, g] as const)));
