@@ -13,6 +13,7 @@ import { sha256, withHeader } from './header.js';
 import { registry, supportedTypes, type GenContext, type NodeGenerator } from './nodes/index.js';
 import { PY_BUILTINS, pyIdent, uniqueIdent } from './python.js';
 import { GENERATOR_DIGEST, renderTemplate, templateSource, type Arg } from './render.js';
+import { executionOrder, loopBlocks } from './loops.js';
 import { belowRouters } from './routing.js';
 import { smokeExpectations } from './smoke.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from './types.js';
@@ -92,7 +93,7 @@ function checkSecrets(graph: FlowGraph, mode: 'refuse' | 'scrub', warnings: stri
 
 /** Feedback edges (loop/router cycles) run only where a generator executes them. */
 function checkFeedback(graph: FlowGraph): void {
-  const e = graph.feedback[0];
+  const e = graph.feedback.find((f) => !(graph.byId.get(f.target)!.type === 'LoopComponent' && f.targetOutput === 'item'));
   if (!e) return;
   const target = graph.byId.get(e.target)!;
   throw flowError(graph, target, undefined, `the feedback edge ${e.id} from ${e.source} back into this node is not supported yet`, 'remove the cycle; loops and router cycles are planned (issue 8)');
@@ -152,7 +153,7 @@ function renderNode(p: Planned, graph: FlowGraph, options: CompileOptions, warni
     fn: p.fn,
     id: p.node.id,
     params: [...p.params.values()],
-    returns: p.computed.map((o) => p.gen.outputs[o]!),
+    returns: p.gen.returns ? [p.gen.returns] : p.computed.map((o) => p.gen.outputs[o]!),
   };
   return renderTemplate(p.gen.template, { ...vars, head, used: p.computed }).trimEnd();
 }
@@ -160,30 +161,48 @@ function renderNode(p: Planned, graph: FlowGraph, options: CompileOptions, warni
 function steps(planned: Planned[], graph: FlowGraph) {
   const byId = new Map(planned.map((p) => [p.node.id, p]));
   const guarded = belowRouters(graph);
+  const blocks = loopBlocks(graph);
   const taken = new Set([...RESERVED, ...planned.map((p) => p.fn)]);
   const outVar = new Map<string, string>();
+  const ref = (source: string, output: string) => {
+    const v = outVar.get(`${source}\0${output}`);
+    if (!v || !byId.get(source)?.run) throw new Error(`internal: ${source}.${output} used before it is computed`);
+    return v;
+  };
+  const var_ = (p: Planned, o: string) => {
+    const v = uniqueIdent(`${p.fn}_${o}`, taken, 'value', 40);
+    outVar.set(`${p.node.id}\0${o}`, v);
+    return v;
+  };
+  const depth = new Map<string, number>();
+  for (const b of blocks) for (const id of b.body) depth.set(id, (depth.get(id) ?? 0) + 1);
+  const out: Array<Record<string, unknown>> = [];
   let layer = -1;
-  return planned.map((p) => {
-    const comment = p.node.layer !== layer ? `layer ${p.node.layer + 1}` : '';
-    layer = p.node.layer;
-    const targets = p.node.usedOutputs.map((o) => {
-      const v = uniqueIdent(`${p.fn}_${o}`, taken, 'value', 40);
-      outVar.set(`${p.node.id}\0${o}`, v);
-      return v;
-    });
-    const ref = (source: string, output: string) => {
-      const v = outVar.get(`${source}\0${output}`);
-      if (!v || !byId.get(source)?.run) throw new Error(`internal: ${source}.${output} used before it is computed`);
-      return v;
-    };
+  for (const id of executionOrder(graph, blocks)) {
+    const p = byId.get(id)!;
+    const pad = '    '.repeat(depth.get(id) ?? 0);
+    const comment = p.node.layer !== layer && !depth.has(id) ? `layer ${p.node.layer + 1}` : '';
+    if (!depth.has(id)) layer = p.node.layer;
+    const block = blocks.find((b) => b.loop === id);
     const args = [...p.params].map(([field, name]) => {
       const b = p.node.inputs[field]!;
       if (b.kind === 'edges') return { name, list: b.edges.map((e) => ref(e.source, e.output)), var: '' };
       if (b.kind === 'edge') return { name, list: null, var: ref(b.source, b.output) };
       throw new Error('internal: parameter without an edge');
     });
-    return { comment, fn: p.fn, skip: !p.run, targets, args, routed: guarded.has(p.node.id) };
-  });
+    if (block) {
+      const step = { kind: 'loop', pad, comment: `${comment ? `${comment}; ` : ''}loop: the body runs once per item`, fn: p.fn, skip: false, targets: [], args, routed: guarded.has(id), item: var_(p, 'item'), done: var_(p, 'done') };
+      out.push(step);
+      continue;
+    }
+    const targets = p.node.usedOutputs.map((o) => var_(p, o));
+    out.push({ kind: 'call', pad, comment, fn: p.fn, skip: !p.run, targets, args, routed: guarded.has(id) });
+    for (const b of blocks.filter((x) => x.end === id)) {
+      const loopPad = '    '.repeat(depth.get(b.loop) ?? 0);
+      out.push({ kind: 'collect', pad: `${loopPad}    `, comment: '', done: ref(b.loop, 'done'), value: ref(id, b.endOutput), fn: '', skip: false, targets: [], args: [], routed: false });
+    }
+  }
+  return out;
 }
 
 export function compileFlow(source: string | Uint8Array, options: CompileOptions): CompileResult {

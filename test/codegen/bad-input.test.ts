@@ -72,12 +72,14 @@ for (const c of CASES) {
   });
 }
 
-test('a cycle through a loop node is allowed (feedback edge)', (t) => {
+test('a cycle into a loop node orders, but must come back into the loop\'s item', (t) => {
   const f = loop(['Prompt-one11', 'Prompt-two22']) as { data: { nodes: Json[] } };
   (f.data.nodes[1] as { data: { type: string } }).data.type = 'LoopComponent';
-  // Loop is not a supported component yet: the graph orders it, the refusal is about support.
+  // The graph accepts the cycle (it goes through a loop); a back edge into an input field
+  // instead of the loop's Item output is not a loop body flowc can run.
   const err = t.throws(() => compileFlow(JSON.stringify(f), { file: 'flows/loop.json', slug: 'a' }), { instanceOf: FlowcError })!;
-  t.regex(err.message, /unsupported component: Prompt-one11 \(LoopComponent\)/);
+  t.is(err.where.nodeId, 'Prompt-one11');
+  t.regex(err.message, /feedback edge .* from Prompt-two22 back into this node is not supported yet/);
 });
 
 const built = existsSync(join(repoRoot, 'dist', 'main.js'));

@@ -291,3 +291,27 @@ def test_router_runs_only_the_taken_branch(monkeypatch):
     assert flow.route_condition("7", "greater than", "10", True) is False
     assert flow.route_condition("ABC", "equals", "abc", False) is True
     assert flow.route_condition("abc", "regex", "[", True) is False
+
+
+def test_loop_runs_its_body_once_per_item_and_collects_done(monkeypatch):
+    flow = load("loop")
+    model, built = patch(
+        monkeypatch,
+        flow,
+        [
+            '{"objects": [{"topic": "cats"}, {"topic": "dogs"}, {"topic": "owls"}]}',
+            "Cats purr.",
+            "Dogs bark.",
+            "Owls hoot.",
+        ],
+    )
+    out = flow.runnable.invoke({"input_value": "cats, dogs and owls"})
+    assert out["outputs"]["ChatOutput-d2"] == "- Cats purr.\n- Dogs bark.\n- Owls hoot."
+    asked = [seen[-1][1] for seen in model.seen[1:]]
+    assert asked == [
+        "Write one line about cats.",
+        "Write one line about dogs.",
+        "Write one line about owls.",
+    ]
+    assert [b[0] for b in built].count("LanguageModelComponent-b2") == 3
+    assert flow.loop_items(flow.Message(text="x"))[0].data == {"text": "x"}

@@ -33,6 +33,8 @@ export interface NodeGenerator {
   outputs: Readonly<Record<string, string>>;
   /** Runs even when no edge uses its outputs (it shows or stores something). */
   sink?: boolean | ((node: IrNode) => boolean);
+  /** Python return annotation when it is not the computed outputs' (e.g. a loop's item list). */
+  returns?: string;
   /** Template variables for one node. */
   vars(ctx: GenContext): Record<string, unknown>;
 }
