@@ -34,6 +34,10 @@ const EXPECTED_COMPILED = [
   'Research Agent',
   'SaaS Pricing',
   'Simple Agent',
+  // File
+  'Document Q&A',
+  'Portfolio Website Code Generator',
+  'Text Sentiment Analysis',
 ];
 
 const present = FOLDERS.every((f) => existsSync(join(fixturesRoot, f)));

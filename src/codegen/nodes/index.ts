@@ -7,6 +7,7 @@ import { apiRequest } from './api_request.js';
 import { calculator } from './calculator.js';
 import { chatInput, chatOutput } from './chat.js';
 import type { NodeGenerator } from './generator.js';
+import { file } from './file.js';
 import { loop } from './loop.js';
 import { memory } from './memory.js';
 import { anthropicModel, googleModel, languageModel, ollamaModel, openaiModel } from './models.js';
@@ -39,6 +40,7 @@ const GENERATORS: NodeGenerator[] = [
   apiRequest,
   conditionalRouter,
   loop,
+  file,
 ];
 
 export const registry: ReadonlyMap<string, NodeGenerator> = new Map(GENERATORS.flatMap((g) => g.types.map((t) => [t, g] as const)));
