@@ -38,6 +38,9 @@ const EXPECTED_COMPILED = [
   'Document Q&A',
   'Portfolio Website Code Generator',
   'Text Sentiment Analysis',
+  // Loop, ArXiv, SearchApi
+  'Research Translation Loop',
+  'Travel Planning Agents',
 ];
 
 const present = FOLDERS.every((f) => existsSync(join(fixturesRoot, f)));

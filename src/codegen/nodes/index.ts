@@ -14,6 +14,7 @@ import { anthropicModel, googleModel, languageModel, ollamaModel, openaiModel } 
 import { parser } from './parser.js';
 import { prompt } from './prompt.js';
 import { conditionalRouter } from './router.js';
+import { arxiv, searchApi } from './search.js';
 import { structuredOutput } from './structured_output.js';
 import { tavily } from './tavily.js';
 import { textInput, textOutput } from './text.js';
@@ -41,6 +42,8 @@ const GENERATORS: NodeGenerator[] = [
   conditionalRouter,
   loop,
   file,
+  arxiv,
+  searchApi,
 ];
 
 export const registry: ReadonlyMap<string, NodeGenerator> = new Map(GENERATORS.flatMap((g) => g.types.map((t) => [t, g] as const)));
