@@ -243,11 +243,16 @@ export function layoutFreeJson(json: unknown): string {
 }
 
 export function stableStringify(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  const rec = value as Record<string, unknown>;
-  const keys = Object.keys(rec)
-    .filter((k) => rec[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(rec[k])}`).join(',')}}`;
+  // Native JSON.stringify with objects re-created in sorted key order: several times faster
+  // than a hand-written walk on multi-megabyte flows (the input hash is on the hot path).
+  return (
+    JSON.stringify(value, (_key, v: unknown) => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+      const rec = v as Record<string, unknown>;
+      // A null-prototype object keeps a "__proto__" key as a plain key (so it is hashed too).
+      const sorted = Object.create(null) as Record<string, unknown>;
+      for (const k of Object.keys(rec).sort()) sorted[k] = rec[k];
+      return sorted;
+    }) ?? 'null'
+  );
 }
