@@ -47,7 +47,7 @@ const RESERVED: ReadonlySet<string> = new Set([
   ...['RunnableLambda', 'BaseModel', 'Field', 'create_model', 'FLOW', 'FLOW_ID', 'SLUG', 'NAME', 'ENDPOINT', 'NODES', 'run_flow', 'runnable'],
 ]);
 /** Locals of node templates: parameters must not shadow them either. */
-const LOCALS = ['run', 'model', 'message', 'messages', 'objects', 'stored', 'text', 'prompt'];
+const LOCALS = ['run', 'model', 'message', 'messages', 'objects', 'stored', 'text', 'prompt', 'agent_tools', 'ask', 'taken'];
 
 interface Planned {
   node: IrNode;

@@ -315,3 +315,47 @@ def test_loop_runs_its_body_once_per_item_and_collects_done(monkeypatch):
     ]
     assert [b[0] for b in built].count("LanguageModelComponent-b2") == 3
     assert flow.loop_items(flow.Message(text="x"))[0].data == {"text": "x"}
+
+
+class FirstToolCaller(BaseChatModel):
+    """In each conversation: calls the first bound tool once, then answers with its result."""
+
+    tool_names: list = []
+    conversations: list = []
+
+    @property
+    def _llm_type(self):
+        return "first-tool"
+
+    def bind_tools(self, tools, **kwargs):
+        return self.model_copy(update={"tool_names": [t.name for t in tools]})
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        from langchain_core.messages import ToolMessage
+
+        self.conversations.append(messages)
+        results = [m.content for m in messages if isinstance(m, ToolMessage)]
+        if self.tool_names and not results:
+            name = self.tool_names[0]
+            args = {"expression": "6*7"} if name == "evaluate_expression" else {}
+            if name == "math_agent":
+                args = {"input_value": "what is 6*7?"}
+            call = {"name": name, "args": args, "id": "call_1"}
+            message = AIMessage(content="", tool_calls=[call])
+        else:
+            message = AIMessage(content=f"answer from {results}")
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+def test_an_agent_is_another_agents_tool(monkeypatch):
+    flow = load("agent_as_tool")
+    model = FirstToolCaller(conversations=[])
+    monkeypatch.setattr(flow, "make_chat_model", lambda *a, **k: model)
+    out = flow.runnable.invoke({"input_value": "delegate the sum"})
+    answer = out["outputs"]["ChatOutput-m9"]
+    # The coordinator asked the math agent, which used the calculator: 42 came back up.
+    assert "42" in answer
+    first_questions = [
+        c[-1].content for c in model.conversations if c[-1].type == "human"
+    ]
+    assert "what is 6*7?" in first_questions

@@ -2,15 +2,16 @@
  * Agent: a tool-calling agent (langchain `create_agent`) with the system prompt (its
  * {current_date}/{model_name}/{optional_user_context} placeholders filled), the session's chat
  * history, the tools wired into `tools`, the optional date and calculator tools, and
- * `max_iterations` as the step limit.
+ * `max_iterations` as the step limit. In tool mode the agent is another agent's tool.
  */
-import { bool, input, num, type NodeGenerator } from './generator.js';
+import { bool, input, num, str, type NodeGenerator } from './generator.js';
 import { modelArgs } from './models.js';
+import { toolSpecs } from './tools.js';
 
 export const agent: NodeGenerator = {
   types: ['Agent'],
   template: 'nodes/agent.py',
-  outputs: { response: 'Message' },
+  outputs: { response: 'Message', component_as_tool: 'list' },
   vars(ctx) {
     const edgeModel = ctx.params.get('model') ?? ctx.params.get('agent_llm');
     const built = edgeModel ? null : modelArgs(ctx);
@@ -25,6 +26,15 @@ export const agent: NodeGenerator = {
       max_iterations: Math.trunc(num(ctx, 'max_iterations') ?? 15),
       add_current_date: bool(ctx, 'add_current_date_tool', true),
       add_calculator: bool(ctx, 'add_calculator_tool', false),
+      // As another agent's tool (tool mode): the calling agent sends the task as input_value.
+      tool_specs: toolSpecs(ctx, [
+        {
+          name: 'ask_agent',
+          description: str(ctx, 'agent_description') || `${ctx.node.displayName}: give it a task and it answers.`,
+          args: { input_value: { type: 'string', description: 'The task or question for the agent.' } },
+          status: true,
+        },
+      ]),
     };
   },
 };
