@@ -23,6 +23,8 @@ export interface BuildCommit {
   paths: string[];
   message: string;
   tag: { name: string; message: string };
+  /** Called once the commit and tag objects exist, before the refs move (fault injection). */
+  beforeRefs?: () => void;
 }
 
 export type PushResult =
@@ -125,6 +127,7 @@ export function createGit(options: GitOptions) {
         const tagObject = `object ${commit}\ntype commit\ntag ${b.tag.name}\ntagger ${tagger}\n\n${b.tag.message.endsWith('\n') ? b.tag.message : `${b.tag.message}\n`}`;
         const tag = await out(['mktag'], { input: tagObject });
         const zero = '0'.repeat(40);
+        b.beforeRefs?.();
         await git(['update-ref', '-m', `flowc: ${b.tag.name}`, '--stdin'], {
           input: `start\nupdate refs/heads/${b.branch} ${commit} ${b.parent ?? zero}\ncreate refs/tags/${b.tag.name} ${tag}\nprepare\ncommit\n`,
         });

@@ -12,6 +12,7 @@ import { parseHeader, sha256 } from '../codegen/header.js';
 import type { GeneratedFile } from '../codegen/types.js';
 import { FlowcError } from '../errors.js';
 import { writeAtomic } from './atomic.js';
+import { fault } from './faults.js';
 import { CHANGING, type Plan, type PlanItem } from './plan.js';
 
 export interface SecretFindingLike {
@@ -134,6 +135,7 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
       }
     }
     if (live().length === 0) return { plan };
+    fault('after-write');
     await deps.beforeRecord?.();
 
     // record: one commit + one annotated tag, landed together.

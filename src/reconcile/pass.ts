@@ -9,6 +9,7 @@ import { FlowcError, isFlowcError, type ErrorKind } from '../errors.js';
 import type { Git } from '../git/git.js';
 import { currentTraceId, inSpan } from '../telemetry/tracing.js';
 import { readActual } from './actual.js';
+import { fault, faultArmed } from './faults.js';
 import { apply, type ApplyDeps, type Build, type SecretFindingLike } from './apply.js';
 import { compileOptionsKey, readDesired, type Memo } from './desired.js';
 import { plan as makePlan, CHANGING, type Plan, type PlanItem } from './plan.js';
@@ -72,6 +73,7 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
     let plan = await readPlan(deps, options, memo);
     const builds: Build[] = [];
     const traceId = currentTraceId();
+    if (!options.readOnly) fault('after-render');
     if (options.readOnly) return { plan, builds, push: undefined, reload: { state: 'none' }, state, ok: !plan.refused, ...(traceId ? { traceId } : {}) };
 
     let pushStatus: PushStatus | undefined;
@@ -91,6 +93,7 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
           const applied = await apply(plan, applyDeps(deps, clock, state));
           plan = applied.plan;
           if (applied.build) {
+            fault('after-tag');
             builds.push(applied.build);
             span.setAttribute('build.tag', applied.build.tag);
             state.lastBuild = applied.build;
@@ -99,6 +102,7 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
           }
           updateMemo(memo, plan, deps);
           if (!state.push.pending) break;
+          fault('before-push');
           pushStatus = await inSpan('git.push', { tenant: config.slug }, () => push(deps.git, config.remote, config.branch, state.push.tags));
           state.push.lastAttempt = clock().toISOString();
           if (pushStatus.state === 'pushed' || pushStatus.state === 'no-remote') {
@@ -166,7 +170,12 @@ function applyDeps(deps: PassDeps, clock: () => Date, state: ReconcileState): Ap
     generator: deps.generatorDigest,
     clock,
     lastTag: state.lastBuild?.tag,
-    commitBuild: (b) => inSpan('git.commit', { tenant: config.slug, 'build.tag': b.tag.name }, () => git.commitBuild(b)),
+    commitBuild: async (b) => {
+      // Intent first: a crash between the ref update and the end of the pass must not lose the
+      // push or the reload of this build (both are retried from state.json on the next start).
+      await writeState(deps.gitDir, { ...state, push: { ...state.push, pending: true, tags: [...state.push.tags, b.tag.name] }, reload: { ...state.reload, pending: true } });
+      return inSpan('git.commit', { tenant: config.slug, 'build.tag': b.tag.name }, () => git.commitBuild({ ...b, beforeRefs: () => fault('after-commit') }));
+    },
     head: () => git.head(),
     check: config.validate === 'none' ? undefined : deps.check,
     smoke: config.validate === 'smoke' ? deps.smoke : undefined,
@@ -186,9 +195,12 @@ async function reloadStage(deps: PassDeps, state: ReconcileState, clock: () => D
   state.reload.lastAttempt = clock().toISOString();
   try {
     // The host continues the trace under this span (its langserve.restart span).
-    const r = await inSpan('langserve.reload', { tenant: deps.config.slug, 'openinference.span.kind': 'TOOL' }, (span) => {
+    const r = await inSpan('langserve.reload', { tenant: deps.config.slug, 'openinference.span.kind': 'TOOL' }, async (span) => {
       const traceparent = span.traceparent();
-      return deps.reload!({ url, token: token ?? '', ...(state.reload.commit ? { expectedCommit: state.reload.commit } : {}), ...(traceparent ? { traceparent } : {}) });
+      const reloading = deps.reload!({ url, token: token ?? '', ...(state.reload.commit ? { expectedCommit: state.reload.commit } : {}), ...(traceparent ? { traceparent } : {}) });
+      // Fault injection: die with the request on the wire (the host may or may not see it).
+      if (faultArmed('during-reload')) await new Promise((res) => setTimeout(res, 100)).then(() => fault('during-reload'));
+      return reloading;
     });
     state.reload = { pending: false, generation: r.generation, ...(state.reload.commit ? { commit: state.reload.commit } : {}) };
     return { state: 'reloaded', generation: r.generation };

@@ -7,6 +7,7 @@
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Git } from '../git/git.js';
+import { fault } from './faults.js';
 
 export type PushStatus =
   | { state: 'no-remote' }
@@ -19,7 +20,9 @@ type PushGit = Pick<Git, 'push' | 'hasRemote' | 'resolve'>;
 export async function push(git: PushGit, remote: string, branch: string, tags: string[]): Promise<PushStatus> {
   if (!(await git.hasRemote(remote))) return { state: 'no-remote' };
   const present = (await Promise.all(tags.map(async (t) => ((await git.resolve(`refs/tags/${t}`)) ? t : undefined)))).filter((t): t is string => !!t);
-  const r = await git.push(remote, [`refs/heads/${branch}:refs/heads/${branch}`, ...present.map((t) => `refs/tags/${t}:refs/tags/${t}`)]);
+  const pushing = git.push(remote, [`refs/heads/${branch}:refs/heads/${branch}`, ...present.map((t) => `refs/tags/${t}:refs/tags/${t}`)]);
+  fault('during-push'); // git runs in its own process group: the push goes on, and may land, without us
+  const r = await pushing;
   if (r.ok) return { state: 'pushed', tags: present };
   return r.reason === 'rejected' ? { state: 'rejected', detail: r.detail } : { state: 'pending', detail: r.detail };
 }
