@@ -41,6 +41,10 @@ export interface MetricsLike {
 export interface Controller {
   /** Ask for a pass soon (debounced); `flowId` is informational. */
   poke(flowId?: string): void;
+  /** Webhook admission: refuse (503) while stopping, or while too many changes wait for a pass. */
+  admit(): { ok: true } | { ok: false; reason: 'suspended' | 'queue_full' };
+  /** Work waiting now: passes queued or running (coalesced: never more than 2), changes not yet picked up. */
+  load(): { passes: number; changes: number };
   /** Same JSON as `flowc status --json`, from the last pass (synchronous: served by GET /status). */
   status(): StatusReport;
   /** Resolves once the first pass has completed. */
@@ -93,8 +97,15 @@ export async function watch(config: Config, options: WatchOptions, hooks: WatchH
   }
 }
 
-export function startController(deps: PassDeps, o: { allowEmpty: boolean; metrics?: MetricsLike; random?: () => number }): Controller {
+/** Changes (distinct flows) waiting for a pass before the webhook answers 503 queue_full. */
+export const MAX_WAITING_CHANGES = 10_000;
+
+export function startController(deps: PassDeps, o: { allowEmpty: boolean; metrics?: MetricsLike; random?: () => number; maxWaiting?: number }): Controller {
   const { config } = deps;
+  const maxWaiting = o.maxWaiting ?? MAX_WAITING_CHANGES;
+  // Flows poked or touched since the last pass began: bounded by the flows that exist, and by
+  // admit() for the webhook, so a burst grows neither this nor the queue (one pass runs, one waits).
+  const waiting = new Set<string>();
   const random = o.random ?? Math.random;
   const queue = new PQueue({ concurrency: 1 });
   const lastEvent = new Map<string, number>();
@@ -119,8 +130,9 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
     if (stopping || queue.size > 0) return; // one pass already waiting: it will see this change too
     void queue.add(pass);
   };
-  const poke = () => {
+  const poke = (flowId?: string) => {
     if (stopping) return;
+    if (flowId !== undefined && waiting.size < maxWaiting) waiting.add(flowId);
     clearTimeout(debounce);
     debounce = setTimeout(schedule, config.debounceMs);
   };
@@ -135,6 +147,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
 
   async function pass(): Promise<void> {
     if (stopping) return;
+    waiting.clear();
     const now = Date.now();
     const settling = new Set<string>();
     for (const [file, t] of lastEvent) {
@@ -211,6 +224,8 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
       const rel = path.relative(config.repoRoot, p).split(path.sep).join('/');
       if (event === 'add' || event === 'change') lastEvent.set(rel, Date.now());
       else lastEvent.delete(rel);
+      poke(path.basename(p, '.json'));
+      return;
     }
     poke();
   });
@@ -220,6 +235,8 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
 
   return {
     poke,
+    admit: () => (stopping ? { ok: false, reason: 'suspended' } : waiting.size >= maxWaiting ? { ok: false, reason: 'queue_full' } : { ok: true }),
+    load: () => ({ passes: queue.size + queue.pending, changes: waiting.size }),
     status() {
       const state = last?.state ?? initial ?? emptyState();
       return statusReport({ slug: config.slug, branch: config.branch, head, plan: last?.plan ?? { items: [] }, state, applied: true });

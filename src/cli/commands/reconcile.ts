@@ -49,6 +49,7 @@ export async function run(o: ReconcileOptions): Promise<number> {
           listen,
           flowsDir: path.join(config.repoRoot, config.flowsDir),
           poke: (flowId: string) => ctl.poke(flowId),
+          admit: () => ctl.admit(),
           status: () => ctl.status(),
           ready: async () => (await import('../../http/ready.js')).readinessFromStatus(ctl.status()),
           auth: webhookAuthFromEnv(process.env, config.webhook),
