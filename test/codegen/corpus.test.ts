@@ -41,6 +41,8 @@ const EXPECTED_COMPILED = [
   // Loop, ArXiv, SearchApi
   'Research Translation Loop',
   'Travel Planning Agents',
+  // AgentQL
+  'Price Deal Finder',
 ];
 
 const present = FOLDERS.every((f) => existsSync(join(fixturesRoot, f)));

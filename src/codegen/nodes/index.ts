@@ -3,6 +3,7 @@
  * component modules; nothing registers itself at import time.
  */
 import { agent } from './agent.js';
+import { agentql } from './agentql.js';
 import { apiRequest } from './api_request.js';
 import { calculator } from './calculator.js';
 import { chatInput, chatOutput } from './chat.js';
@@ -44,6 +45,7 @@ const GENERATORS: NodeGenerator[] = [
   file,
   arxiv,
   searchApi,
+  agentql,
 ];
 
 export const registry: ReadonlyMap<string, NodeGenerator> = new Map(GENERATORS.flatMap((g) => g.types.map((t) => [t, g] as const)));
