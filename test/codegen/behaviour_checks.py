@@ -359,3 +359,40 @@ def test_an_agent_is_another_agents_tool(monkeypatch):
         c[-1].content for c in model.conversations if c[-1].type == "human"
     ]
     assert "what is 6*7?" in first_questions
+
+
+class Shouter(BaseChatModel):
+    """Answers the user's text in capitals (order-independent, as batch runs concurrently)."""
+
+    seen: list = []
+
+    @property
+    def _llm_type(self):
+        return "shouter"
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        self.seen.append([(m.type, m.content) for m in messages])
+        message = AIMessage(content=messages[-1].content.upper())
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+def test_split_text_then_batch_run_over_the_rows(monkeypatch):
+    flow = load("split_batch")
+    model = Shouter(seen=[])
+    monkeypatch.setattr(flow, "make_chat_model", lambda *a, **k: model)
+    out = flow.runnable.invoke({})["outputs"]["TextOutput-s4"]
+    assert out == (
+        "alpha beta -> ALPHA BETA\n"
+        "gamma delta -> GAMMA DELTA\n"
+        "epsilon zeta. -> EPSILON ZETA."
+    )
+    assert sorted(c[1][1] for c in model.seen) == [
+        "alpha beta",
+        "epsilon zeta.",
+        "gamma delta",
+    ]
+    assert all(c[0] == ("system", "Shout it.") for c in model.seen)
+    chunks = flow.split_text(
+        flow.Message(text="aaaa\nbbbb\ncccc\ndddd"), 10, 5, "\\n", "False", "text"
+    )
+    assert [c["text"] for c in chunks] == ["aaaa\nbbbb", "bbbb\ncccc", "cccc\ndddd"]

@@ -5,6 +5,7 @@
 import { agent } from './agent.js';
 import { agentql } from './agentql.js';
 import { apiRequest } from './api_request.js';
+import { batchRun, splitText } from './batch.js';
 import { calculator } from './calculator.js';
 import { chatInput, chatOutput } from './chat.js';
 import type { NodeGenerator } from './generator.js';
@@ -46,6 +47,8 @@ const GENERATORS: NodeGenerator[] = [
   arxiv,
   searchApi,
   agentql,
+  batchRun,
+  splitText,
 ];
 
 export const registry: ReadonlyMap<string, NodeGenerator> = new Map(GENERATORS.flatMap((g) => g.types.map((t) => [t, g] as const)));
