@@ -54,6 +54,14 @@ const CASES: Array<{ name: string; source: string; reason: RegExp; nodeId?: stri
     nodeId: 'Prompt-bbbbb',
   },
   {
+    name: 'unsupported components',
+    source: mutated((f) => {
+      f.data.nodes.push(node({ id: 'Mystery-1', type: 'MysteryComponent', outputs: ['out'] }));
+      f.data.nodes.push(node({ id: 'Mystery-2', type: 'OtherThing', outputs: ['out'] }));
+    }),
+    reason: /unsupported components: Mystery-1 \(MysteryComponent\), Mystery-2 \(OtherThing\) — supported: .*docs\/compiler\.md#supported-components/,
+  },
+  {
     name: 'edge into an unknown field',
     source: mutated((f) => f.data.edges.push(edge('Prompt-bbbbb', 'prompt', 'ChatOutput-ddddd', 'no_such_field'))),
     reason: /feeds field "no_such_field", which node ChatOutput-ddddd does not have/,
@@ -66,7 +74,7 @@ for (const c of CASES) {
     const err = t.throws(() => compileFlow(c.source, { file: 'flows/bad.json', slug: 'acme' }), { instanceOf: FlowcError })!;
     t.is(err.kind, 'flow');
     t.is(err.where.file, 'flows/bad.json');
-    t.regex(err.message, c.reason);
+    t.regex(err.describe(), c.reason);
     if (c.nodeId) t.is(err.where.nodeId, c.nodeId);
     t.true(err.describe().startsWith('flows/bad.json: '), err.describe());
   });
