@@ -396,3 +396,20 @@ def test_split_text_then_batch_run_over_the_rows(monkeypatch):
         flow.Message(text="aaaa\nbbbb\ncccc\ndddd"), 10, 5, "\\n", "False", "text"
     )
     assert [c["text"] for c in chunks] == ["aaaa\nbbbb", "bbbb\ncccc", "cccc\ndddd"]
+
+
+def test_memory_store_mode_and_agent_history(monkeypatch):
+    flow = load("memory_chat")
+    run = flow.Run({"input_value": "hi", "session_id": "store-test"})
+    stored = flow.store_message(run, "remember me", "", flow.Message(text="Bot"), "")
+    assert (stored.sender, stored.sender_name, stored.session_id) == (
+        "Machine",
+        "Bot",
+        "store-test",
+    )
+    shown = flow.history_messages(run, "", "Machine", "Bot", 10, "Descending")
+    assert [m.text for m in shown] == ["remember me"]
+    current = flow.chat_input(run, "", "User", "User", "", True)
+    history = flow.agent_history(run, current, 10)
+    # The message being answered is not repeated as history.
+    assert [(m.type, m.content) for m in history] == [("ai", "remember me")]
