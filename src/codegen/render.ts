@@ -13,9 +13,10 @@
  * Partials are referenced without the suffix: `{% render 'partials/runtime.py' %}`.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Liquid } from 'liquidjs';
+import type { Liquid } from 'liquidjs';
 import { sha256 } from './header.js';
 import { pyComment, pyExpr, pyIdent, pyStr, type PyValue } from './python.js';
 
@@ -48,18 +49,27 @@ export const GENERATOR_DIGEST = sha256(
   [`flowc ${version}`, ...Object.keys(templates).sort().map((name) => `${name}\0${templates[name]}`)].join('\0'),
 );
 
-const engine = new Liquid({
-  templates,
-  extname: '.liquid',
-  strictVariables: true,
-  strictFilters: true,
-  ownPropertyOnly: true,
-  cache: true,
-});
-engine.registerFilter('py', (value: PyValue, indent?: number) => pyExpr(value, indent ?? 0));
-engine.registerFilter('arg', (arg: Arg, indent?: number) => renderArg(arg, indent ?? 0));
-engine.registerFilter('ident', (value: string) => pyIdent(String(value)));
-engine.registerFilter('comment', (value: string) => pyComment(String(value)));
+// The engine (and liquidjs itself) is made on the first render: the digest needs only the bytes, and
+// the no-drift pass (every pre-commit hook) renders nothing. liquidjs's main entry is CommonJS, so
+// a synchronous require keeps renderTemplate synchronous.
+let liquid: Liquid | undefined;
+function engine(): Liquid {
+  if (liquid) return liquid;
+  const { Liquid: Engine } = createRequire(import.meta.url)('liquidjs') as typeof import('liquidjs');
+  const e = new Engine({
+    templates,
+    extname: '.liquid',
+    strictVariables: true,
+    strictFilters: true,
+    ownPropertyOnly: true,
+    cache: true,
+  });
+  e.registerFilter('py', (value: PyValue, indent?: number) => pyExpr(value, indent ?? 0));
+  e.registerFilter('arg', (arg: Arg, indent?: number) => renderArg(arg, indent ?? 0));
+  e.registerFilter('ident', (value: string) => pyIdent(String(value)));
+  e.registerFilter('comment', (value: string) => pyComment(String(value)));
+  return (liquid = e);
+}
 
 /** How a node function gets one of its inputs (see nodes/generator.ts). */
 export type Arg = { param: string } | { env: string } | { value: PyValue };
@@ -92,5 +102,5 @@ export function renderTemplate(name: string, context: object): string {
   const base = name.endsWith('.liquid') ? name.slice(0, -'.liquid'.length) : name;
   if (!(`${base}.liquid` in templates)) throw new Error(`no template ${base}.liquid under ${TEMPLATES_DIR}`);
   // liquidjs appends `extname` to every lookup (partials too): refer to templates without it.
-  return engine.renderFileSync(base, context as Record<string, unknown>) as string;
+  return engine().renderFileSync(base, context as Record<string, unknown>) as string;
 }

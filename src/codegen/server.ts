@@ -17,11 +17,19 @@ export interface ServerOptions {
 /** Where the host lives; `uvicorn app.server:app` from the repo root loads it. */
 export const SERVER_PATH = 'app/server.py';
 
-export function compileServer(options: ServerOptions): GeneratedFile {
+/**
+ * The host's path and input hash, known without rendering it: a pass that finds an intact host
+ * with this hash on disk need not render (or load liquidjs) at all.
+ */
+export function serverInput(options: ServerOptions): { path: string; inputSha256: string; flowsDir: string } {
   const outputDir = posix.normalize(options.outputDir ?? 'app/flows').replace(/\/+$/, '');
   const flowsDir = posix.join(outputDir, options.slug);
+  return { path: SERVER_PATH, inputSha256: sha256(JSON.stringify({ generator: GENERATOR_DIGEST, slug: options.slug, flowsDir })), flowsDir };
+}
+
+export function compileServer(options: ServerOptions): GeneratedFile {
+  const { inputSha256, flowsDir } = serverInput(options);
   const body = renderTemplate('server.py', { slug: options.slug, flows_dir: flowsDir });
-  const inputSha256 = sha256(JSON.stringify({ generator: GENERATOR_DIGEST, slug: options.slug, flowsDir }));
   return {
     path: SERVER_PATH,
     content: withHeader(body, { source: 'flowc.yaml', inputSha256, generator: GENERATOR_DIGEST }),

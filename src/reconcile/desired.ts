@@ -13,7 +13,7 @@ import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/ty
 import type { Config } from '../config/schema.js';
 import { FlowcError, isFlowcError } from '../errors.js';
 import { progress } from '../log.js';
-import type { Actual } from './actual.js';
+import { inspect, type Actual } from './actual.js';
 
 export interface MemoEntry {
   sourceSha256: string;
@@ -49,6 +49,10 @@ export interface DesiredDeps {
   memo?: Memo;
   /** Flow files (repo-relative) still being written; skipped this pass. */
   settling?: ReadonlySet<string>;
+  /** Loads what compileFlow/compileServer run on, before their first call: a pass that recognises everything never loads the compiler. */
+  prepare?: () => Promise<void>;
+  /** The host's path and input hash without rendering it (codegen/server.ts serverInput): an intact host of that hash is recognised. */
+  serverInput?: (options: { slug: string; outputDir?: string }) => { path: string; inputSha256: string };
 }
 
 /** Options that change the output: part of the memo key. */
@@ -74,7 +78,9 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   const files = await listFlowFiles(config);
   // Synchronous reads, one flow at a time: for the common no-drift pass over many flows this is
   // several times faster than thousands of concurrent promise reads (and holds one flow in memory).
-  const one = (file: string): DesiredFlow => {
+  let prepared: Promise<void> | undefined;
+  const prepare = () => (prepared ??= deps.prepare?.() ?? Promise.resolve());
+  const one = async (file: string): Promise<DesiredFlow> => {
     const id = path.posix.basename(file, '.json');
     if (deps.settling?.has(file)) return { id, file, state: 'settling' };
     let bytes: Buffer;
@@ -87,6 +93,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
     const sourceSha256 = sha256(bytes);
     const fast = recognise(id, file, sourceSha256, bySource.get(file) ?? [], actual, deps, optionsKey);
     if (fast) return fast;
+    await prepare();
     try {
       const r = deps.compileFlow(bytes, { file, slug: config.slug, outputDir: config.outputDir, testsDir: config.testsDir, secrets: config.secrets });
       return { id, file, state: 'built', sourceSha256, inputSha256: r.inputSha256, files: r.files, name: r.name, warnings: r.warnings };
@@ -106,14 +113,44 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   // A long pass (a first build, a generator change) shows a progress line on a terminal.
   let done = 0;
   const tick = files.length >= 50 ? () => progress('reading flows', ++done, files.length) : () => {};
-  const flows = files.map((file) => {
-    const f = one(file);
+  const flows: DesiredFlow[] = [];
+  for (const file of files) {
+    flows.push(await one(file));
     tick();
-    return f;
-  });
+  }
   if (files.length >= 50) progress();
-  const tenant = deps.compileServer ? [deps.compileServer({ slug: config.slug, outputDir: config.outputDir })] : [];
+  const tenant: GeneratedFile[] = [];
+  if (deps.compileServer) {
+    const options = { slug: config.slug, outputDir: config.outputDir };
+    const onDisk = recogniseServer(config.repoRoot, actual, deps, options);
+    if (onDisk) tenant.push(onDisk);
+    else {
+      await prepare();
+      tenant.push(deps.compileServer(options));
+    }
+  }
   return { flows, tenant };
+}
+
+/**
+ * The host's fast path: an intact `app/server.py` whose header carries the input hash and generator
+ * it would be rendered with is byte-for-byte what rendering would produce, so its bytes stand in.
+ */
+function recogniseServer(root: string, actual: Actual, deps: DesiredDeps, options: { slug: string; outputDir?: string }): GeneratedFile | undefined {
+  const want = deps.serverInput?.(options);
+  const have = want && actual.files.get(want.path);
+  if (!want || !have?.header || !have.intact || have.source !== 'flowc.yaml') return undefined;
+  if (have.header.inputSha256 !== want.inputSha256 || have.header.generator !== deps.generatorDigest) return undefined;
+  let content: Buffer;
+  try {
+    content = readFileSync(path.join(root, want.path));
+  } catch {
+    return undefined;
+  }
+  // Changed since it was read (a hand edit right now): render instead; the plan sees the edit.
+  const again = inspect(want.path, content);
+  if (again.header?.inputSha256 !== want.inputSha256 || !again.intact) return undefined;
+  return { path: want.path, content: content.toString('utf8') };
 }
 
 /** The fast path: same raw bytes, same generator, same options, every output present and intact. */

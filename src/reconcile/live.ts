@@ -22,12 +22,14 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
   const gitDir = await git.gitDir().catch((err: unknown) => {
     throw new FlowcError('git', `${config.repoRoot} is not a git repository`, { cause: err, hint: 'run `flowc init --slug <slug>` there, or pass --repo' });
   });
-  const [compile, server, render, guard] = await Promise.all([
-    import('../codegen/compile.js'),
-    import('../codegen/server.js'),
-    import('../codegen/render.js'),
-    import('../guard/secrets.js'),
-  ]);
+  // The compiler (zod flow schema, every node generator) loads on first need: the no-drift pass
+  // recognises flows by hash and the host by its header (DESIGN §5), so it never does. server.js
+  // gives the generator digest and the host's input hash; liquidjs loads only when it renders.
+  const [server, render, guard] = await Promise.all([import('../codegen/server.js'), import('../codegen/render.js'), import('../guard/secrets.js')]);
+  let compiler: typeof import('../codegen/compile.js') | undefined;
+  const prepare = async () => {
+    compiler ??= await import('../codegen/compile.js');
+  };
   // Loaded on first use: a no-drift pass needs neither Python nor the HTTP client.
   const python = () => import('../python/validate.js');
   let validator: Promise<Validator> | undefined;
@@ -35,8 +37,13 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
     config,
     git,
     gitDir,
-    compileFlow: compile.compileFlow,
+    prepare,
+    compileFlow: (source, options) => {
+      if (!compiler) throw new Error('compileFlow called before prepare(): the compiler is not loaded');
+      return compiler.compileFlow(source, options);
+    },
     compileServer: server.compileServer,
+    serverInput: server.serverInput,
     generatorDigest: render.GENERATOR_DIGEST,
     scan: guard.scanForSecrets,
     check: async (files) => (await (validator ??= python().then((p) => p.createValidator({ python: config.python })))).check(files),

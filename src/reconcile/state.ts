@@ -5,7 +5,6 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import type { Memo } from './desired.js';
 
 export interface BuildRecord {
@@ -46,6 +45,9 @@ async function readJson<T>(file: string, fallback: () => T): Promise<T> {
 
 export const readState = (gitDir: string): Promise<ReconcileState> => readJson(path.join(stateDir(gitDir), 'state.json'), emptyState);
 export const readMemo = (gitDir: string): Promise<Memo> => readJson(path.join(stateDir(gitDir), 'memo.json'), () => ({}) as Memo);
+
+// Loaded on the first write: `--check` (the pre-commit hook) only reads.
+const writeFileAtomic = async (file: string, data: string): Promise<void> => (await import('write-file-atomic')).default(file, data);
 
 export async function writeState(gitDir: string, state: ReconcileState): Promise<void> {
   await mkdir(stateDir(gitDir), { recursive: true });

@@ -1,0 +1,85 @@
+/**
+ * readDesired loads nothing it does not need: `prepare` (which loads the compiler) runs once, and
+ * only when a flow must be compiled or the host rendered; an intact host whose header carries the
+ * input hash it would be rendered with is recognised from its bytes (DESIGN §5 fast path).
+ */
+import test from 'ava';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { sha256 } from '../../src/codegen/header.js';
+import { GENERATOR_DIGEST } from '../../src/codegen/render.js';
+import { compileServer, serverInput } from '../../src/codegen/server.js';
+import type { GeneratedFile } from '../../src/codegen/types.js';
+import { loadConfig } from '../../src/config/load.js';
+import { readActual } from '../../src/reconcile/actual.js';
+import { compileOptionsKey, readDesired, type DesiredDeps, type Memo } from '../../src/reconcile/desired.js';
+import { tenantRepo } from '../helpers/gitrepo.js';
+import { fakeCompiler, fakeFlow } from './fakes.js';
+
+async function setup(t: { teardown(fn: () => unknown): void }) {
+  const r = await tenantRepo({ remote: false });
+  t.teardown(() => r.cleanup());
+  const config = loadConfig(r.dir, {});
+  const c = fakeCompiler(GENERATOR_DIGEST);
+  const memo: Memo = {};
+  for (const name of ['a', 'b']) {
+    r.write(`flows/${name}.json`, fakeFlow(name.toUpperCase()));
+    const built = c.compileFlow(Buffer.from(r.read(`flows/${name}.json`)), { file: `flows/${name}.json`, slug: 'acme' });
+    for (const f of built.files) r.write(f.path, f.content);
+    memo[name] = { sourceSha256: built.sourceSha256, generator: GENERATOR_DIGEST, options: compileOptionsKey(config), inputSha256: built.inputSha256, files: built.files.map((f) => f.path).sort() };
+  }
+  const host = compileServer({ slug: 'acme', outputDir: config.outputDir });
+  r.write(host.path, host.content);
+  const counts = { prepare: 0, server: 0 };
+  const deps = (extra: Partial<DesiredDeps> = {}): DesiredDeps => ({
+    compileFlow: c.compileFlow,
+    compileServer: (o) => (counts.server++, compileServer(o)),
+    serverInput,
+    generatorDigest: GENERATOR_DIGEST,
+    prepare: async () => void counts.prepare++,
+    memo,
+    ...extra,
+  });
+  c.calls.length = 0;
+  return { r, config, c, host, counts, deps };
+}
+
+test('in sync: nothing compiled, the host not rendered, prepare never called', async (t) => {
+  const { config, c, host, counts, deps } = await setup(t);
+  const d = await readDesired(config, await readActual(config), deps());
+  t.deepEqual(d.flows.map((f) => f.state), ['fast', 'fast']);
+  t.deepEqual(d.tenant, [host] as GeneratedFile[], 'the bytes on disk are what rendering gives');
+  t.deepEqual(c.calls, []);
+  t.deepEqual(counts, { prepare: 0, server: 0 });
+});
+
+test('two flows to compile: prepare runs once, before the first compile', async (t) => {
+  const { r, config, counts, deps } = await setup(t);
+  r.write('flows/a.json', fakeFlow('A', { temperature: 0.3 }));
+  r.write('flows/b.json', fakeFlow('B', { temperature: 0.3 }));
+  const order: string[] = [];
+  const d = await readDesired(config, await readActual(config), deps({
+    prepare: async () => void (counts.prepare++, order.push('prepare')),
+    compileFlow: (s, o) => (order.push(o.file), fakeCompiler(GENERATOR_DIGEST).compileFlow(s, o)),
+  }));
+  t.deepEqual(d.flows.map((f) => f.state), ['built', 'built']);
+  t.deepEqual(order, ['prepare', 'flows/a.json', 'flows/b.json']);
+  t.deepEqual(counts, { prepare: 1, server: 0 });
+});
+
+test('the host is rendered when it is hand-edited, missing, or its inputs changed', async (t) => {
+  const { r, config, host, counts, deps } = await setup(t);
+  writeFileSync(path.join(r.dir, host.path), `${host.content}# my edit\n`);
+  const edited = await readDesired(config, await readActual(config), deps());
+  t.is(edited.tenant[0]!.content, host.content, 'the rendered host, not the edited bytes');
+  t.deepEqual(counts, { prepare: 1, server: 1 });
+
+  r.write(host.path, host.content);
+  const other = await readDesired(config, await readActual(config), deps({ serverInput: (o) => ({ ...serverInput(o), inputSha256: sha256('templates changed') }) }));
+  t.is(other.tenant[0]!.content, host.content);
+  t.is(counts.server, 2, 'a different expected input hash renders');
+
+  r.remove(host.path);
+  await readDesired(config, await readActual(config), deps());
+  t.is(counts.server, 3, 'a missing host renders');
+});
