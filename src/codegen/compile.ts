@@ -38,10 +38,17 @@ function endpointOf(name: string | null, flowId: string, moduleId: string): stri
   return ok(slug) ? slug : moduleId || 'flow';
 }
 
+/** The runtime helper sections, in the order a module includes them (`core` always). */
+const RUNTIME_SECTIONS = ['core', 'structured', 'tools', 'web', 'files', 'control', 'batch'];
+
 /** Top-level names of the runtime partial and the flow template: node names must not shadow them. */
 const RESERVED: ReadonlySet<string> = new Set([
   ...PY_BUILTINS,
-  ...[...templateSource('partials/runtime.py').matchAll(/^(?:def|class) (\w+)|^(\w+) =/gm)].map((m) => m[1] ?? m[2]!),
+  ...RUNTIME_SECTIONS.flatMap((section) =>
+    [...templateSource(`partials/runtime/${section}.py`).matchAll(/^(?:def|class) (\w+)|^(\w+(?:, \w+)*) =/gm)].flatMap((m) =>
+      (m[1] ?? m[2]!).split(', '),
+    ),
+  ),
   ...['ast', 'json', 'operator', 'os', 're', 'threading', 'dataclass', 'field', 'Any'],
   ...['AIMessage', 'BaseMessage', 'HumanMessage', 'SystemMessage'],
   ...['RunnableLambda', 'BaseModel', 'Field', 'create_model', 'FLOW', 'FLOW_ID', 'SLUG', 'NAME', 'ENDPOINT', 'NODES', 'run_flow', 'runnable'],
@@ -237,6 +244,7 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
     nodes,
     steps: steps(planned, graph),
     table: planned.map((p) => ({ id: p.node.id, fn: p.fn, display_name: p.node.displayName, type: p.node.dataType })),
+    runtime: RUNTIME_SECTIONS.filter((s) => s === 'core' || planned.some((p) => p.gen.runtime?.includes(s))),
   });
   const runnerBody = renderTemplate('runner.py', {
     name,

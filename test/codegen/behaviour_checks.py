@@ -409,6 +409,10 @@ def test_memory_store_mode_and_agent_history(monkeypatch):
     )
     shown = flow.history_messages(run, "", "Machine", "Bot", 10, "Descending")
     assert [m.text for m in shown] == ["remember me"]
+    # Agents read the same history (agent_history lives in the tools section).
+    flow = load("agent_tools")
+    run = flow.Run({"input_value": "hi", "session_id": "store-test"})
+    flow.store_message(run, "remember me", "", flow.Message(text="Bot"), "")
     current = flow.chat_input(run, "", "User", "User", "", True)
     history = flow.agent_history(run, current, 10)
     # The message being answered is not repeated as history.

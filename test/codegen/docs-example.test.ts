@@ -18,7 +18,7 @@ function example(): string {
   const text = files.find((f) => f.path.endsWith('/flow_memory_chat.py'))!.content;
   const from = text.indexOf('# ---------------------------------------------------------------------------\n# flowc runtime');
   const to = text.indexOf('# ---------------------------------------------------------------------------\n# The flow\'s nodes');
-  const elided = `${text.slice(0, from)}# ... flowc runtime helpers (templates/partials/runtime.py.liquid) ...\n\n\n${text.slice(to)}`;
+  const elided = `${text.slice(0, from)}# ... flowc runtime helpers (templates/partials/runtime/*.py.liquid) ...\n\n\n${text.slice(to)}`;
   // Hashes change with any template (other engineers' too): shown as <sha256>.
   const masked = elided.replace(/=[0-9a-f]{64}/g, '=<sha256>');
   return `${START}\n\`\`\`python\n${masked}\`\`\`\n${END}`;

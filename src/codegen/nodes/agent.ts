@@ -11,6 +11,7 @@ import { toolSpecs } from './tools.js';
 export const agent: NodeGenerator = {
   types: ['Agent'],
   template: 'nodes/agent.py',
+  runtime: ['tools'],
   outputs: { response: 'Message', component_as_tool: 'list' },
   vars(ctx) {
     const edgeModel = ctx.params.get('model') ?? ctx.params.get('agent_llm');

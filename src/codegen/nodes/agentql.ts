@@ -9,6 +9,7 @@ import { toolSpecs } from './tools.js';
 export const agentql: NodeGenerator = {
   types: ['AgentQL'],
   template: 'nodes/agentql.py',
+  runtime: ['web', 'tools'],
   outputs: { data: 'Data', component_as_tool: 'list' },
   vars: (ctx) => ({
     api_key: ctx.secret('api_key', 'AGENTQL_API_KEY'),

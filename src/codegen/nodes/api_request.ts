@@ -9,6 +9,7 @@ import { toolSpecs } from './tools.js';
 export const apiRequest: NodeGenerator = {
   types: ['APIRequest'],
   template: 'nodes/api_request.py',
+  runtime: ['web', 'tools'],
   outputs: { data: 'Data', component_as_tool: 'list' },
   vars(ctx) {
     if (str(ctx, 'mode', 'URL') !== 'URL') ctx.fail('mode', 'only URL mode is supported', 'switch the node to URL mode');

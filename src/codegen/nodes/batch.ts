@@ -8,6 +8,7 @@ import { modelArgs } from './models.js';
 export const batchRun: NodeGenerator = {
   types: ['BatchRunComponent'],
   template: 'nodes/batch_run.py',
+  runtime: ['batch'],
   outputs: { batch_results: 'Table' },
   vars(ctx) {
     const edgeModel = ctx.params.get('model');
@@ -26,6 +27,7 @@ export const batchRun: NodeGenerator = {
 export const splitText: NodeGenerator = {
   types: ['SplitText'],
   template: 'nodes/split_text.py',
+  runtime: ['batch'],
   outputs: { dataframe: 'Table', chunks: 'Table' },
   vars(ctx) {
     const size = Math.trunc(num(ctx, 'chunk_size') ?? 1000);

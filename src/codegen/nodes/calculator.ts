@@ -5,6 +5,7 @@ import { toolSpecs } from './tools.js';
 export const calculator: NodeGenerator = {
   types: ['CalculatorComponent'],
   template: 'nodes/calculator.py',
+  runtime: ['tools'],
   outputs: { result: 'Data', component_as_tool: 'list' },
   vars: (ctx) => ({
     expression: input(ctx, 'expression'),

@@ -9,6 +9,7 @@ import { constant, str, type NodeGenerator } from './generator.js';
 export const file: NodeGenerator = {
   types: ['File'],
   template: 'nodes/file.py',
+  runtime: ['files'],
   outputs: { message: 'Message' },
   vars(ctx) {
     const raw = constant<PyValue>(ctx, 'path', []);

@@ -33,6 +33,11 @@ export interface NodeGenerator {
   outputs: Readonly<Record<string, string>>;
   /** Runs even when no edge uses its outputs (it shows or stores something). */
   sink?: boolean | ((node: IrNode) => boolean);
+  /**
+   * Runtime helper sections it needs besides `core` (templates/partials/runtime/<name>.py.liquid);
+   * a flow module includes only the sections its nodes use.
+   */
+  runtime?: readonly string[];
   /** Python return annotation when it is not the computed outputs' (e.g. a loop's item list). */
   returns?: string;
   /** Template variables for one node. */

@@ -8,6 +8,7 @@ import { input, type NodeGenerator } from './generator.js';
 export const loop: NodeGenerator = {
   types: ['LoopComponent'],
   template: 'nodes/loop.py',
+  runtime: ['control'],
   outputs: { item: 'Data', done: 'Table' },
   returns: 'list[Data]',
   vars: (ctx) => ({ data: input(ctx, 'data', []) }),

@@ -8,6 +8,7 @@ import { bool, input, str, type NodeGenerator } from './generator.js';
 export const conditionalRouter: NodeGenerator = {
   types: ['ConditionalRouter'],
   template: 'nodes/router.py',
+  runtime: ['control'],
   outputs: { true_result: 'Any', false_result: 'Any' },
   vars: (ctx) => ({
     input_text: input(ctx, 'input_text'),

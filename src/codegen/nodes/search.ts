@@ -10,6 +10,7 @@ import { toolSpecs } from './tools.js';
 export const arxiv: NodeGenerator = {
   types: ['ArXivComponent'],
   template: 'nodes/arxiv.py',
+  runtime: ['web', 'tools'],
   outputs: { dataframe: 'Table', component_as_tool: 'list' },
   vars: (ctx) => ({
     query: input(ctx, 'search_query'),
@@ -29,6 +30,7 @@ export const arxiv: NodeGenerator = {
 export const searchApi: NodeGenerator = {
   types: ['SearchComponent'],
   template: 'nodes/searchapi.py',
+  runtime: ['web', 'tools'],
   outputs: { dataframe: 'Table', component_as_tool: 'list' },
   vars(ctx) {
     const params = constant<PyValue>(ctx, 'search_params', {});

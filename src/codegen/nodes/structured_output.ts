@@ -17,6 +17,7 @@ const DEFAULT_SYSTEM_PROMPT =
 export const structuredOutput: NodeGenerator = {
   types: ['StructuredOutput'],
   template: 'nodes/structured_output.py',
+  runtime: ['structured'],
   outputs: { structured_output: 'Data', dataframe_output: 'Table' },
   vars(ctx) {
     const schema = constant<PyValue>(ctx, 'output_schema', []);

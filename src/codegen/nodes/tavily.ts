@@ -9,6 +9,7 @@ import { toolSpecs } from './tools.js';
 export const tavily: NodeGenerator = {
   types: ['TavilySearchComponent'],
   template: 'nodes/tavily.py',
+  runtime: ['web', 'tools'],
   outputs: { dataframe: 'Table', component_as_tool: 'list' },
   vars(ctx) {
     const options: Record<string, string | number | boolean | null> = {

@@ -9,6 +9,7 @@ import type { PyValue } from '../python.js';
 export const url: NodeGenerator = {
   types: ['URLComponent'],
   template: 'nodes/url.py',
+  runtime: ['web', 'tools'],
   outputs: { page_results: 'Table', raw_results: 'Message', component_as_tool: 'list' },
   vars(ctx) {
     const depth = num(ctx, 'max_depth') ?? 1;
