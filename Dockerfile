@@ -37,6 +37,8 @@ COPY bin ./bin
 COPY templates ./templates
 # Python helpers flowc runs at run time (e.g. the validator's checker), read from src/ beside dist/.
 COPY src/python/*.py ./src/python/
+# `flowc init` derives a tenant's requirements.txt from flowc's pins.
+COPY python/requirements.txt ./python/requirements.txt
 RUN ln -s /opt/flowc/bin/flowc.js /usr/local/bin/flowc
 ENV NODE_ENV=production \
     FLOWC_PYTHON=/opt/venv/bin/python \

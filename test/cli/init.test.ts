@@ -1,9 +1,14 @@
-/** `flowc init`: a tenant repo ready to reconcile, on a real bare remote; idempotent; refusals. */
+/**
+ * `flowc init`: a tenant repo ready to reconcile, on a real bare remote; idempotent; refusals; the
+ * bootstrap files of issue 7 (.gitattributes marking generated files, the host's requirements.txt).
+ */
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gitIn } from '../helpers/gitrepo.js';
+import { canonicalName, CHECK_ONLY, parsePins } from '../../src/cli/bootstrap.js';
+import { gitIn, repoRoot } from '../helpers/gitrepo.js';
+import { havePython, runPython } from '../helpers/python.js';
 import { chatFlow } from '../reconcile/flows.js';
 import { flowc } from './flowc.js';
 
@@ -32,7 +37,92 @@ test('init makes a repo that reconciles and pushes; running it again changes not
   const once = await flowc(['--repo', dir, 'reconcile', '--once'], { env: { FLOWC_VALIDATE: 'none', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e.invalid' } });
   t.is(once.code, 0, once.stderr + once.stdout);
   t.is(await gitIn(remote, 'rev-parse', 'tenant/acme'), await gitIn(dir, 'rev-parse', 'HEAD'));
+  t.deepEqual((await gitIn(dir, 'show', '--name-only', '--format=', 'HEAD~1')).split('\n').sort(), ['.gitattributes', '.gitignore', 'flowc.yaml', 'flows/.gitkeep', 'requirements.txt']);
+
+  // Every generated file is linguist-generated (asked of git itself); the flow and the config are not.
+  const generated = (await gitIn(dir, 'ls-files', 'app', 'tests')).split('\n').filter(Boolean);
+  t.deepEqual(generated, ['app/flows/acme/flow_a.py', 'app/flows/acme/runner_a.py', 'app/server.py', 'tests/smoke/test_a.py']);
+  t.deepEqual(await attr(dir, [...generated, 'flows/a.json', 'flowc.yaml', 'requirements.txt']), [...generated.map(() => 'true'), 'unspecified', 'unspecified', 'unspecified']);
 });
+
+const attr = async (dir: string, paths: string[]) =>
+  (await gitIn(dir, 'check-attr', 'linguist-generated', '--', ...paths)).split('\n').map((l) => l.split(': ').pop());
+
+test('.gitattributes follows flowc.yaml\'s output dirs and keeps the user\'s lines; a second init adds nothing', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'flowc-init-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, 'flowc.yaml'), 'slug: acme\noutput_dir: gen/flows\ntests_dir: gen/tests\n');
+  writeFileSync(path.join(dir, '.gitattributes'), '*.png binary\n');
+  t.is((await flowc(['init', '--slug', 'acme', '--dir', dir, '--no-hooks'])).code, 0);
+  const text = readFileSync(path.join(dir, '.gitattributes'), 'utf8');
+  t.is(text, '*.png binary\ngen/flows/** linguist-generated=true\ngen/tests/** linguist-generated=true\napp/server.py linguist-generated=true\n');
+  t.deepEqual(await attr(dir, ['gen/flows/acme/flow_x.py', 'gen/tests/test_x.py', 'app/server.py', 'app/flows/acme/flow_x.py']), ['true', 'true', 'true', 'unspecified']);
+  const again = await flowc(['init', '--slug', 'acme', '--dir', dir, '--no-hooks']);
+  t.is(again.code, 0, again.stderr);
+  t.is(readFileSync(path.join(dir, '.gitattributes'), 'utf8'), text);
+  t.is(await gitIn(dir, 'status', '--porcelain'), '');
+});
+
+test('requirements.txt: flowc\'s exact pins minus the check-only tools, and enough to run the host', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'flowc-init-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.is((await flowc(['init', '--slug', 'acme', '--dir', dir, '--no-hooks'])).code, 0);
+  const tenant = parsePins(readFileSync(path.join(dir, 'requirements.txt'), 'utf8'));
+  const flowcPins = parsePins(readFileSync(path.join(repoRoot, 'python/requirements.txt'), 'utf8'));
+  // Every line is one of flowc's pins, verbatim; every pin but black/pytest and their own deps is there.
+  t.deepEqual(tenant.map((p) => p.line), flowcPins.filter((p) => !CHECK_ONLY.has(canonicalName(p.name))).map((p) => p.line));
+  const names = new Set(tenant.map((p) => canonicalName(p.name)));
+  for (const tool of ['black', 'pytest']) t.false(names.has(tool), tool);
+  for (const need of ['langserve', 'fastapi', 'uvicorn', 'langchain-core', 'langgraph', 'langchain-openai', 'sse-starlette']) t.true(names.has(need), need);
+  // A user's own requirements.txt is never overwritten.
+  writeFileSync(path.join(dir, 'requirements.txt'), 'mine==1.0\n');
+  t.is((await flowc(['init', '--slug', 'acme', '--dir', dir, '--no-hooks'])).code, 0);
+  t.is(readFileSync(path.join(dir, 'requirements.txt'), 'utf8'), 'mine==1.0\n');
+
+  // Could the host be set up from it? Every distribution the templates' imports come from, with
+  // everything those require (markers evaluated), must be pinned. Asked of flowc's own venv's
+  // metadata in one Python start-up; nothing is installed.
+  if (!havePython()) return t.log('no flowc venv (scripts/pyenv.sh): the dependency-closure check is skipped');
+  const modules = new Set<string>(['sse_starlette']); // langserve's server side (add_routes) imports it
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else for (const m of readFileSync(path.join(d, e.name), 'utf8').matchAll(/^\s*(?:from|import)\s+([A-Za-z_]\w*)/gm)) modules.add(m[1]!);
+    }
+  };
+  walk(path.join(repoRoot, 'templates'));
+  const py = await runPython(['-c', CLOSURE, [...modules].join(',')]);
+  t.is(py.code, 0, py.stderr);
+  const { closure, unmapped } = JSON.parse(py.stdout) as { closure: string[]; unmapped: string[] };
+  if (unmapped.length) t.log(`imported by templates but from no installed distribution: ${unmapped.join(', ')}`);
+  t.true(closure.length > 40, 'the closure was computed');
+  t.deepEqual(closure.filter((n) => !names.has(n)), [], 'needed by the host but not pinned');
+});
+
+const CLOSURE = `
+import importlib.metadata as md, json, re, sys
+from packaging.requirements import Requirement
+canon = lambda n: re.sub(r"[-_.]+", "-", n).lower()
+dists = md.packages_distributions()
+roots, unmapped = set(), []
+for m in sys.argv[1].split(","):
+    if m in sys.stdlib_module_names or m == "__future__":
+        continue
+    if m not in dists:
+        unmapped.append(m)
+    roots.update(canon(d) for d in dists.get(m, []))
+seen, todo = set(), list(roots)
+while todo:
+    n = todo.pop()
+    if n in seen:
+        continue
+    seen.add(n)
+    for r in md.distribution(n).requires or []:
+        req = Requirement(r)
+        if req.marker is None or req.marker.evaluate({"extra": ""}):
+            todo.append(canon(req.name))
+print(json.dumps({"closure": sorted(seen), "unmapped": sorted(unmapped)}))
+`;
 
 test('init refuses another slug, a bad slug and a remote URL carrying credentials', async (t) => {
   const base = mkdtempSync(path.join(tmpdir(), 'flowc-init-'));

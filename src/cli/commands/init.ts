@@ -1,16 +1,19 @@
 /**
  * `flowc init --slug <slug> [--dir D] [--remote URL] [--stack-port P] [--no-hooks]`: makes a
  * tenant repo ready to reconcile (what `create_tenant.ps1` did): git repo on `tenant/<slug>`,
- * `flows/`, `flowc.yaml`, `.gitignore`, remote `origin` when given, flowc's git hooks, one commit.
- * Safe to run again: existing files are kept, a different slug or remote is refused.
+ * `flows/`, `flowc.yaml`, `.gitignore`, `.gitattributes` (generated files `linguist-generated`),
+ * `requirements.txt` (the host's pinned Python environment), remote `origin` when given, flowc's
+ * git hooks, one commit. Safe to run again: existing files are kept (missing lines are added), a
+ * different slug or remote is refused.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CONFIG_FILE } from '../../config/load.js';
+import { CONFIG_FILE, loadConfig } from '../../config/load.js';
 import { SLUG_RE } from '../../config/schema.js';
 import { FlowcError } from '../../errors.js';
 import { createGit } from '../../git/git.js';
+import { generatedAttributes, hostRequirements, mergeLines } from '../bootstrap.js';
 
 export interface InitOptions {
   repo: string;
@@ -58,6 +61,21 @@ export async function run(o: InitOptions): Promise<number> {
   const want = ['__pycache__/', '*.pyc', '.venv/'].filter((l) => !current.split('\n').includes(l));
   if (want.length) await writeFile(ignore, `${current}${current && !current.endsWith('\n') ? '\n' : ''}${want.join('\n')}\n`);
 
+  // The committed file decides where generated code lives (environment overrides are a deployment's).
+  const config = loadConfig(dir, {});
+  const attributes = path.join(dir, '.gitattributes');
+  const had = existsSync(attributes) ? await readFile(attributes, 'utf8') : '';
+  const merged = mergeLines(had, generatedAttributes(config));
+  if (merged !== had) {
+    await writeFile(attributes, merged);
+    say('wrote .gitattributes (generated files: linguist-generated)');
+  }
+  const requirements = path.join(dir, 'requirements.txt');
+  if (!existsSync(requirements)) {
+    await writeFile(requirements, hostRequirements(o.slug));
+    say('wrote requirements.txt (the LangServe host\'s pinned Python environment)');
+  }
+
   if (o.remote) {
     const have = await git.run(['remote', 'get-url', 'origin'], { allowFail: true });
     if (have.code !== 0) await git.run(['remote', 'add', 'origin', o.remote]);
@@ -70,7 +88,7 @@ export async function run(o: InitOptions): Promise<number> {
     for (const r of await installHooks({ repoRoot: dir })) say(`hook ${r.hook}: ${r.action}`);
   }
 
-  await git.run(['add', '--', CONFIG_FILE, 'flows/.gitkeep', '.gitignore']);
+  await git.run(['add', '--', CONFIG_FILE, 'flows/.gitkeep', '.gitignore', '.gitattributes', 'requirements.txt']);
   const staged = await git.run(['diff', '--cached', '--quiet'], { allowFail: true });
   if (staged.code !== 0) {
     const ident = await git.run(['var', 'GIT_COMMITTER_IDENT'], { allowFail: true });
