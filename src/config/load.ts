@@ -27,6 +27,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [env: string, key: string]> =
   ['FLOWC_VALIDATE', 'validate'],
   ['FLOWC_SECRETS', 'secrets'],
   ['FLOWC_PYTHON', 'python'],
+  ['LANGSERVE_URL', 'langserve.url'], // the name the LangServe issue and deployers use
   ['FLOWC_LANGSERVE_URL', 'langserve.url'],
   ['FLOWC_TELEMETRY_PHOENIX', 'telemetry.phoenix'],
   ['FLOWC_TELEMETRY_JAEGER', 'telemetry.jaeger'],

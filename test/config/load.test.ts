@@ -109,3 +109,11 @@ test('bad YAML and paths escaping the repo are refused', (t) => {
   const err = t.throws(() => loadConfig(esc, {})) as FlowcErrors;
   t.deepEqual(err.errors.map((e) => e.where.field).sort(), ['flows_dir', 'output_dir']);
 });
+
+test('LANGSERVE_URL sets the host to reload; FLOWC_LANGSERVE_URL wins over it', (t) => {
+  const dir = repoWith('slug: acme\nlangserve:\n  url: http://127.0.0.1:1\n');
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.is(loadConfig(dir, {}).langserve.url, 'http://127.0.0.1:1');
+  t.is(loadConfig(dir, { LANGSERVE_URL: 'http://127.0.0.1:2' }).langserve.url, 'http://127.0.0.1:2');
+  t.is(loadConfig(dir, { LANGSERVE_URL: 'http://127.0.0.1:2', FLOWC_LANGSERVE_URL: 'http://127.0.0.1:3' }).langserve.url, 'http://127.0.0.1:3');
+});
