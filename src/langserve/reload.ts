@@ -121,7 +121,7 @@ function toReloadError(err: unknown, target: string, retries: number): FlowcErro
     }
     if (status === 404 || status === 405) {
       return new FlowcError('reload', `${target} is not a flowc LangServe host (HTTP ${status})`, {
-        hint: 'check langserve.url in flowc.yaml (or FLOWC_LANGSERVE_URL)',
+        hint: 'check langserve.url in flowc.yaml (or LANGSERVE_URL)',
       });
     }
     return new FlowcError('reload', `reload failed at ${target} after ${retries + 1} attempt(s) (HTTP ${status})${said}`, {
@@ -131,7 +131,7 @@ function toReloadError(err: unknown, target: string, retries: number): FlowcErro
   }
   if (err instanceof ParseError) {
     return new FlowcError('reload', `${target} answered ${err.response.statusCode} without the JSON a flowc host sends`, {
-      hint: 'check langserve.url in flowc.yaml (or FLOWC_LANGSERVE_URL)',
+      hint: 'check langserve.url in flowc.yaml (or LANGSERVE_URL)',
     });
   }
   // Network errors: the message names the address only (got puts no header in it).
