@@ -47,7 +47,7 @@ let repo: TenantRepo;
 let stub: OpenAIStub;
 let host: RunningHost | undefined;
 let port: number;
-let env: Record<string, string>;
+let env: Record<string, string | undefined>;
 
 const reconcile = () => flowc(['--repo', repo.dir, 'reconcile', '--once'], { env });
 const status = async () => JSON.parse((await flowc(['--repo', repo.dir, 'status', '--json'], { env })).stdout);
@@ -66,7 +66,8 @@ test.before(async (t) => {
   stub = await startOpenAIStub();
   port = await freePort();
   env = {
-    FLOWC_LANGSERVE_URL: `http://127.0.0.1:${port}`,
+    LANGSERVE_URL: `http://127.0.0.1:${port}`, // the name issue 4 uses
+    FLOWC_LANGSERVE_URL: undefined, // would win over LANGSERVE_URL
     LANGSERVE_RESTART_TOKEN: TOKEN,
     FLOWC_RELOAD_RETRIES: '2',
     FLOWC_RELOAD_BACKOFF_MS: '50',
