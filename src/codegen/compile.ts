@@ -39,7 +39,7 @@ function endpointOf(name: string | null, flowId: string, moduleId: string): stri
 }
 
 /** The runtime helper sections, in the order a module includes them (`core` always). */
-const RUNTIME_SECTIONS = ['core', 'structured', 'tools', 'web', 'files', 'control', 'batch'];
+const RUNTIME_SECTIONS = ['core', 'structured', 'tools', 'web', 'services', 'media', 'files', 'control', 'batch'];
 
 /** Top-level names of the runtime partial and the flow template: node names must not shadow them. */
 const RESERVED: ReadonlySet<string> = new Set([

@@ -74,6 +74,8 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[]) {
     (p) => p.run && p.node.type === 'URLComponent' && p.node.usedOutputs.some((o) => o !== 'component_as_tool') && modelNodes.length > 0,
   );
   const files = planned.some((p) => p.run && p.node.type === 'File');
+  const saves = planned.some((p) => p.run && p.node.type === 'SaveToFile');
+  const transcribes = planned.some((p) => p.run && p.node.type === 'AssemblyAITranscriptionJobPoller') && modelNodes.length > 0;
   const secretEnv = [...new Set(planned.filter((p) => p.run).flatMap((p) => p.secretEnvs))].sort();
-  return { fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, required_models: requiredModels, agents, pages, files, secret_env: secretEnv };
+  return { fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, required_models: requiredModels, agents, pages, files, saves, transcribes, secret_env: secretEnv };
 }

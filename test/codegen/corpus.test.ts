@@ -43,6 +43,14 @@ const EXPECTED_COMPILED = [
   'Travel Planning Agents',
   // AgentQL
   'Price Deal Finder',
+  // SaveToFile, ScrapeGraph, Apify, Needle, Yahoo! Finance, AssemblyAI, YouTube
+  'News Aggregator',
+  'Search agent',
+  'Social Media Agent',
+  'Invoice Summarizer',
+  'Sequential Tasks Agents',
+  'Meeting Summary',
+  'YouTube Analysis',
 ];
 
 const present = FOLDERS.every((f) => existsSync(join(fixturesRoot, f)));

@@ -5,6 +5,8 @@
 import { agent } from './agent.js';
 import { agentql } from './agentql.js';
 import { apiRequest } from './api_request.js';
+import { apifyActors } from './apify.js';
+import { assemblyAiCreator, assemblyAiPoller } from './assemblyai.js';
 import { batchRun, splitText } from './batch.js';
 import { calculator } from './calculator.js';
 import { chatInput, chatOutput } from './chat.js';
@@ -12,15 +14,20 @@ import type { NodeGenerator } from './generator.js';
 import { file } from './file.js';
 import { loop } from './loop.js';
 import { memory } from './memory.js';
+import { needle } from './needle.js';
 import { anthropicModel, googleModel, languageModel, ollamaModel, openaiModel } from './models.js';
 import { parser } from './parser.js';
 import { prompt } from './prompt.js';
 import { conditionalRouter } from './router.js';
+import { saveFile } from './save_file.js';
+import { scrapeGraphSearch } from './scrapegraph.js';
 import { arxiv, searchApi } from './search.js';
 import { structuredOutput } from './structured_output.js';
 import { tavily } from './tavily.js';
 import { textInput, textOutput } from './text.js';
 import { url } from './url.js';
+import { yfinance } from './yfinance.js';
+import { youtubeComments, youtubeTranscripts } from './youtube.js';
 
 const GENERATORS: NodeGenerator[] = [
   chatInput,
@@ -49,6 +56,15 @@ const GENERATORS: NodeGenerator[] = [
   agentql,
   batchRun,
   splitText,
+  saveFile,
+  scrapeGraphSearch,
+  apifyActors,
+  needle,
+  yfinance,
+  assemblyAiCreator,
+  assemblyAiPoller,
+  youtubeComments,
+  youtubeTranscripts,
 ];
 
 export const registry: ReadonlyMap<string, NodeGenerator> = new Map(GENERATORS.flatMap((g) => g.types.map((t) => [t, g] as const)));
