@@ -145,7 +145,10 @@ export function createGit(options: GitOptions) {
       if (r.code === 0) return { ok: true };
       const lines = r.stdout.split('\n').filter((l) => /^[ +\-*!=]\t/.test(l));
       const rejected = lines.filter((l) => l.startsWith('!'));
-      if (rejected.some((l) => /remote rejected|pre-receive|hook declined/.test(l))) {
+      // A concurrent push that won the race on the remote's ref lock shows up as "remote rejected"
+      // too (atomic transaction failed / cannot lock ref): that is the remote moving, not a refusal.
+      const raced = (l: string) => /atomic transaction failed|failed to (update|lock) ref|cannot lock ref|incorrect old value/.test(l);
+      if (rejected.some((l) => /remote rejected|pre-receive|hook declined/.test(l) && !raced(l))) {
         throw new FlowcError('git', `the remote refused the push: ${rejected.map((l) => l.split('\t').slice(1).join(' ')).join('; ')}`, {
           hint: 'check the remote branch protection and hooks',
         });

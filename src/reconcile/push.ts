@@ -4,7 +4,7 @@
  * the flow changes of its own unpublished builds, and the caller regenerates there. A remote that
  * is down costs nothing: the build stays local and is pushed on a later pass.
  */
-import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Git } from '../git/git.js';
 import { fault } from './faults.js';
@@ -51,7 +51,10 @@ export async function moveOntoRemote(git: RebaseGit, o: { root: string; remote: 
     if (edited.has(c.path) || path.posix.basename(c.path).startsWith('.')) continue;
     carry.push({ path: c.path, content: c.status === 'D' ? undefined : await git.show(head, c.path) });
   }
-  await git.resetKeep(tip);
+  // `reset --keep` refuses to overwrite uncommitted files the move changes: set exactly those aside.
+  const moving = new Set((await git.diffNames(head, tip, '.')).map((c) => c.path));
+  const blocking = new Set([...(await git.changedPaths(['.']))].filter((p) => moving.has(p)));
+  await withEditsAside(git, o.root, head, tip, blocking, () => git.resetKeep(tip));
   for (const c of carry) {
     const abs = path.join(o.root, c.path);
     if (c.content === undefined) await unlink(abs).catch(() => {});
@@ -61,4 +64,40 @@ export async function moveOntoRemote(git: RebaseGit, o: { root: string; remote: 
     }
   }
   return { tip, carried: carry.map((c) => c.path) };
+}
+
+/**
+ * Uncommitted files the move would change — a flow saved here that the other clone also pushed,
+ * outputs of a build that never got committed — are newer than anything in git and stay as they
+ * are (flows) or get regenerated (outputs), but `reset --keep` refuses to overwrite them. So they
+ * are set aside for the move (the work tree shows HEAD's version) and put back after it, unless
+ * someone wrote the file in the meantime (then that write is newer still).
+ */
+async function withEditsAside(git: Pick<Git, 'show'>, root: string, head: string, tip: string, edited: Set<string>, move: () => Promise<void>): Promise<void> {
+  const aside: Array<{ path: string; mine: Buffer | undefined; placed: Buffer | undefined }> = [];
+  for (const p of edited) {
+    const abs = path.join(root, p);
+    const mine = await readFile(abs).catch(() => undefined);
+    const placed = await git.show(head, p);
+    aside.push({ path: p, mine, placed });
+    if (placed === undefined) await unlink(abs).catch(() => {});
+    else await writeFile(abs, placed);
+  }
+  const same = (a: Buffer | undefined, b: Buffer | undefined) => (a === undefined ? b === undefined : b !== undefined && a.equals(b));
+  let moved = false;
+  try {
+    await move();
+    moved = true;
+  } finally {
+    for (const a of aside) {
+      const abs = path.join(root, a.path);
+      const now = await readFile(abs).catch(() => undefined);
+      if (!same(now, a.placed) && !(moved && same(now, await git.show(tip, a.path)))) continue; // written meanwhile
+      if (a.mine === undefined) await unlink(abs).catch(() => {});
+      else {
+        await mkdir(path.dirname(abs), { recursive: true });
+        await writeFile(abs, a.mine);
+      }
+    }
+  }
 }
