@@ -4,6 +4,7 @@ FLOWS_DIR holds flow_<id>.py files compiled from test/fixtures/flows/*.json.
 """
 
 import importlib.util
+import json
 import os
 import pathlib
 
@@ -417,3 +418,331 @@ def test_memory_store_mode_and_agent_history(monkeypatch):
     history = flow.agent_history(run, current, 10)
     # The message being answered is not repeated as history.
     assert [(m.type, m.content) for m in history] == [("ai", "remember me")]
+
+
+class ServiceStandIn(__import__("http.server").server.BaseHTTPRequestHandler):
+    """Stands in for the hosted services; records every request it gets."""
+
+    requests = []
+    polls = []
+
+    def answer(self, body, kind="application/json"):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("content-type", kind)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def record(self):
+        from urllib.parse import parse_qs, urlsplit
+
+        size = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(size) if size else b""
+        parts = urlsplit(self.path)
+        entry = {
+            "method": self.command,
+            "path": parts.path,
+            "query": {k: v[0] for k, v in parse_qs(parts.query).items()},
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "raw": raw,
+        }
+        self.requests.append(entry)
+        return entry
+
+    def do_GET(self):
+        r = self.record()
+        path, query = r["path"], r["query"]
+        if path == "/v1/finance/search":
+            news = [
+                {"title": f"news {i}", "link": f"https://n.example/{i}"}
+                for i in range(5)
+            ]
+            return self.answer({"news": news})
+        if path.startswith("/v10/finance/quoteSummary/"):
+            return self.answer(
+                {"quoteSummary": {"result": [{"price": {"ticker": "MSFT"}}]}}
+            )
+        if path == "/youtube/v3/commentThreads":
+            page = query.get("pageToken", "")
+            items = [comment_thread(f"{page}c{i}", replies=(i == 0)) for i in range(2)]
+            return self.answer(
+                {"items": items, **({} if page else {"nextPageToken": "p2"})}
+            )
+        if path == "/watch":
+            return self.answer(
+                b'<script>"INNERTUBE_API_KEY":"k1"</script>', "text/html"
+            )
+        if path == "/api/timedtext":
+            texts = [(0, "one"), (4, "two &amp; a half"), (12, "three")]
+            body = "".join(f'<text start="{s}" dur="3">{t}</text>' for s, t in texts)
+            return self.answer(f"<transcript>{body}</transcript>".encode(), "text/xml")
+        if path == "/v2/transcript/job-1":
+            self.polls.append(path)
+            if len(self.polls) == 1:
+                return self.answer({"id": "job-1", "status": "processing"})
+            return self.answer(
+                {
+                    "id": "job-1",
+                    "status": "completed",
+                    "text": "hello meeting",
+                    "words": [],
+                }
+            )
+        self.send_response(404)
+        self.end_headers()
+
+    def do_POST(self):
+        r = self.record()
+        path = r["path"]
+        if path == "/v1/searchscraper":
+            return self.answer(
+                {"result": {"answer": "pizza place"}, "reference_urls": []}
+            )
+        if path.startswith("/v2/acts/"):
+            item = {"text": "crawled", "metadata": {"title": "Doc A", "lang": "en"}}
+            return self.answer([item, {"text": "second"}])
+        if path == "/api/v1/collections/col-1/search":
+            return self.answer({"result": [{"content": "Total due: 42 EUR"}]})
+        if path == "/youtubei/v1/player":
+            track = {
+                "baseUrl": "https://www.youtube.com/api/timedtext?v=vid123&fmt=srv3"
+            }
+            tracks = {"captionTracks": [{**track, "languageCode": "en"}]}
+            return self.answer(
+                {"captions": {"playerCaptionsTracklistRenderer": tracks}}
+            )
+        if path == "/v2/upload":
+            return self.answer({"upload_url": "https://cdn.example/audio-1"})
+        if path == "/v2/transcript":
+            return self.answer({"id": "job-1", "status": "queued"})
+        self.send_response(404)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def comment_thread(comment_id, replies=False):
+    snippet = {
+        "authorDisplayName": f"author {comment_id}",
+        "textDisplay": f"text {comment_id}",
+        "publishedAt": "2025-01-01",
+        "updatedAt": "2025-01-02",
+        "likeCount": 3,
+    }
+    thread = {
+        "snippet": {
+            "topLevelComment": {"id": comment_id, "snippet": snippet},
+            "totalReplyCount": 1 if replies else 0,
+        }
+    }
+    if replies:
+        reply = {
+            "id": f"{comment_id}r",
+            "snippet": {**snippet, "textDisplay": "a reply"},
+        }
+        thread["replies"] = {"comments": [reply]}
+    return thread
+
+
+SERVICE_URLS = (
+    "SCRAPEGRAPH_API_URL",
+    "APIFY_API_URL",
+    "NEEDLE_API_URL",
+    "YAHOO_FINANCE_API_URL",
+    "ASSEMBLYAI_API_URL",
+    "YOUTUBE_API_URL",
+    "YOUTUBE_URL",
+)
+
+
+@pytest.fixture
+def stand_in(monkeypatch):
+    import http.server
+    import threading
+
+    ServiceStandIn.requests, ServiceStandIn.polls = [], []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ServiceStandIn)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    for name in SERVICE_URLS:
+        monkeypatch.setenv(name, f"http://127.0.0.1:{server.server_port}")
+    yield ServiceStandIn.requests
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def services_run(monkeypatch, stand_in):
+    monkeypatch.setenv("FLOWC_TEST_SGAI_KEY", "sgai-key")
+    monkeypatch.setenv("APIFY_API_TOKEN", "apify-token")
+    monkeypatch.setenv("NEEDLE_API_KEY", "needle-key")
+    flow = load("services")
+    model = ScriptedToolCaller(
+        script=[
+            ("web_search", {"user_prompt": "best pizza"}),
+            (
+                "apify_actor_apify_website-content-crawler",
+                {"run_input": '{"startUrls": [{"url": "https://agent.example"}]}'},
+            ),
+            ("run", {"query": "total due?"}),
+            ("fetch_content_dataframe", {"symbol": "aapl"}),
+        ],
+        seen=[],
+        bound=[],
+    )
+    monkeypatch.setattr(flow, "make_chat_model", lambda *a, **k: model)
+    out = flow.runnable.invoke({"input_value": "go", "session_id": "svc"})["outputs"]
+    return out, stand_in, model
+
+
+def sent(requests, path_start, method="POST"):
+    found = [
+        r
+        for r in requests
+        if r["method"] == method and r["path"].startswith(path_start)
+    ]
+    assert found, f"no {method} {path_start}"
+    return found
+
+
+def test_scrapegraph_search_as_an_agent_tool(services_run):
+    out, requests, model = services_run
+    [call] = sent(requests, "/v1/searchscraper")
+    assert call["headers"]["sgai-apikey"] == "sgai-key"
+    assert json.loads(call["raw"]) == {"user_prompt": "best pizza"}
+    assert '"answer": "pizza place"' in out["ChatOutput-s3"]
+    assert "web_search" in model.bound[0]
+
+
+def test_apify_actor_runs_as_a_tool_and_as_data(services_run):
+    out, requests, model = services_run
+    calls = sent(
+        requests, "/v2/acts/apify~website-content-crawler/run-sync-get-dataset-items"
+    )
+    assert {c["headers"]["authorization"] for c in calls} == {"Bearer apify-token"}
+    bodies = [json.loads(c["raw"]) for c in calls]
+    assert {
+        "startUrls": [{"url": "https://agent.example"}]
+    } in bodies  # the agent's input
+    assert {
+        "startUrls": [{"url": "https://docs.example/a"}]
+    } in bodies  # the node's input
+    # Tool: every item as compact JSON; output: only the chosen fields, dots as underscores.
+    assert (
+        '{"text":"crawled","metadata":{"title":"Doc A","lang":"en"}}'
+        in out["ChatOutput-s3"]
+    )
+    shown = out["TextOutput-p2"]
+    assert '"metadata_title": "Doc A"' in shown and '"lang"' not in shown
+    assert '"metadata_title": null' in shown
+
+
+def test_needle_searches_the_collection_with_at_least_20_results(services_run):
+    out, requests, model = services_run
+    [call] = sent(requests, "/api/v1/collections/col-1/search")
+    assert call["headers"]["x-api-key"] == "needle-key"
+    assert json.loads(call["raw"]) == {"text": "total due?", "top_k": 20}
+    assert (
+        "Question: total due?\n\nContext:\nDocument 1:\nTotal due: 42 EUR"
+        in out["ChatOutput-s3"]
+    )
+
+
+def test_yahoo_finance_news_tool_and_info_table(services_run):
+    out, requests, model = services_run
+    [news] = sent(requests, "/v1/finance/search", "GET")
+    assert news["query"]["q"] == "AAPL" and news["query"]["newsCount"] == "2"
+    assert "news 1: https://n.example/1" in out["ChatOutput-s3"]
+    assert "news 2" not in out["ChatOutput-s3"]
+    [info] = sent(requests, "/v10/finance/quoteSummary/MSFT", "GET")
+    assert "assetProfile" in info["query"]["modules"]
+    assert "'ticker': 'MSFT'" in out["TextOutput-y3"]
+
+
+@pytest.fixture
+def media_run(monkeypatch, stand_in, tmp_path):
+    audio = tmp_path / "meeting.mp3"
+    audio.write_bytes(b"ID3 stand-in audio")
+    monkeypatch.setenv("FLOWC_FILE", str(audio))
+    monkeypatch.setenv("FLOWC_FILES_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("ASSEMBLYAI_API_KEY", "aai-key")
+    monkeypatch.setenv("YOUTUBE_API_KEY", "yt-key")
+    flow = load("media_files")
+    url = "https://www.youtube.com/watch?v=abc123&t=5"
+    first = flow.runnable.invoke({"input_value": url})["outputs"]
+    second = flow.runnable.invoke({"input_value": "second run"})["outputs"]
+    return first, second, stand_in, tmp_path
+
+
+def test_youtube_comments_pages_until_max_results(media_run):
+    first, _, requests, _ = media_run
+    pages = sent(requests, "/youtube/v3/commentThreads", "GET")[:2]
+    assert [p["query"].get("pageToken") for p in pages] == [None, "p2"]
+    assert (
+        pages[0]["query"]["videoId"] == "abc123"
+        and pages[0]["query"]["key"] == "yt-key"
+    )
+    assert [p["query"]["maxResults"] for p in pages] == ["3", "1"]
+    shown = first["TextOutput-c2"].split("\n")
+    assert shown[0].startswith(
+        "| video_id | video_url | comment_id | parent_comment_id |"
+    )
+    assert shown[0].endswith("| like_count | reply_count |")
+    # 3 threads (2 + 1 from the second page) and the replies of each first thread.
+    assert [line.split(" | ")[2] for line in shown[2:]] == [
+        "c0",
+        "c0r",
+        "c1",
+        "p2c0",
+        "p2c0r",
+    ]
+
+
+def test_youtube_transcripts_in_chunks_and_as_text(media_run):
+    first, _, requests, _ = media_run
+    player = sent(requests, "/youtubei/v1/player")[0]
+    assert (
+        player["query"]["key"] == "k1"
+        and json.loads(player["raw"])["videoId"] == "vid123"
+    )
+    captions = sent(requests, "/api/timedtext", "GET")[0]
+    assert captions["query"] == {"v": "vid123"}  # the XML format, not srv3
+    assert first["TextOutput-t3"] == "one two & a half three"
+    assert first["TextOutput-t2"].split("\n")[2:] == [
+        "| 00:00 | one two & a half |",
+        "| 00:12 | three |",
+    ]
+
+
+def test_assemblyai_uploads_starts_and_polls_the_transcript(media_run):
+    first, _, requests, _ = media_run
+    upload = sent(requests, "/v2/upload")[0]
+    assert upload["raw"] == b"ID3 stand-in audio"
+    assert upload["headers"]["authorization"] == "aai-key"
+    job = json.loads(sent(requests, "/v2/transcript")[0]["raw"])
+    assert job["audio_url"] == "https://cdn.example/audio-1"
+    assert (job["language_code"], job["speakers_expected"], job["speech_model"]) == (
+        "en",
+        2,
+        "best",
+    )
+    assert "language_detection" in job and job["speaker_labels"] is True
+    assert len(ServiceStandIn.polls) >= 2  # "processing", then "completed"
+    shown = first["TextOutput-a3"]
+    assert (
+        shown.index('"text": "hello meeting"')
+        < shown.index('"id": "job-1"')
+        < shown.index('"status"')
+    )
+
+
+def test_save_to_file_writes_locally_and_appends(media_run):
+    first, second, _, tmp_path = media_run
+    saved = tmp_path / "store" / "out" / "notes.markdown"
+    assert first["TextOutput-f2"].startswith(f"Message saved successfully as '{saved}'")
+    assert second["TextOutput-f2"].startswith(f"Message appended to '{saved}'")
+    text = saved.read_text(encoding="utf-8")
+    assert text == (
+        "**Message:**\n\nhttps://www.youtube.com/watch?v=abc123&t=5"
+        "\n\n**Message:**\n\nsecond run"
+    )
