@@ -13,6 +13,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY tsconfig.json ./
 COPY src ./src
+COPY scripts/bundle.mjs ./scripts/bundle.mjs
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 # The pinned Python environment: black + pytest for validation, LangChain for `validate: smoke`.
 COPY python/requirements.txt ./python/requirements.txt

@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (`npm run build`).
-import { main } from '../dist/main.js';
+// Thin launcher: the compiled CLI lives in dist/ (`npm run build`). It runs dist/bundle/ (the same
+// modules bundled by scripts/bundle.mjs: far fewer files to load, for the pre-commit hook) unless
+// that is older than dist/main.js, i.e. dist/ was recompiled by a bare `tsc` since: then dist/ runs.
+import { statSync } from 'node:fs';
+
+const mtime = (rel) => statSync(new URL(rel, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1;
+const entry = mtime('../dist/bundle/main.js') >= mtime('../dist/main.js') ? '../dist/bundle/main.js' : '../dist/main.js';
+const { main } = await import(entry);
 
 main(process.argv.slice(2));

@@ -53,6 +53,7 @@ test('every COPY source exists and is not excluded by .dockerignore (docker cann
     .filter((l) => l && !l.startsWith('#'));
   for (const must of ['.git', 'node_modules', '.env', '*.env', '.venv']) t.true(ignore.includes(must), `.dockerignore must exclude ${must}`);
   const excluded = new Set(ignore.filter((l) => !l.startsWith('!') && !/[*?]/.test(l)));
+  const reincluded = new Set(ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1)));
 
   const copies = DockerfileParser.parse(dockerfile)
     .getInstructions()
@@ -65,7 +66,7 @@ test('every COPY source exists and is not excluded by .dockerignore (docker cann
       const matches = /[*?]/.test(src) ? readdirSync(path.join(root, path.dirname(src))).filter((f) => globRe(path.basename(src)).test(f)) : [src];
       t.true(matches.length > 0 && (/[*?]/.test(src) || existsSync(path.join(root, src))), `COPY ${src}: not in the repo`);
       const top = src.split('/')[0]!;
-      t.false(excluded.has(top) || excluded.has(src), `COPY ${src}: excluded by .dockerignore`);
+      t.false((excluded.has(top) || excluded.has(src)) && !reincluded.has(src), `COPY ${src}: excluded by .dockerignore`);
     }
   }
 });
