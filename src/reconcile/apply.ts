@@ -1,6 +1,6 @@
 /**
  * `apply(plan, deps)`: the only writer of the tenant work tree. Named stages, in order:
- *   validate (compile + black, in memory) → guard (secret scan of everything to be staged) →
+ *   guard (secret scan of everything to be staged) → validate (compile + black, in memory) →
  *   write (temp + rename; removals) → smoke (pytest, optional) → record (one commit + one tag).
  * A flow failing a stage drops out of the build and is reported; the others go on. Any failure
  * before the build is recorded restores every file it touched, so the work tree is never left
@@ -69,19 +69,8 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
   for (const t of input.staleTemps ?? []) await unlink(path.join(deps.root, t)).catch(() => {});
   if (live().length === 0) return { plan };
 
-  // validate: every generated file compiles and is black-clean.
-  if (deps.check) {
-    const files = live().flatMap((i) => i.writes.map((w) => ({ path: w.path, content: w.content })));
-    if (files.length) {
-      const errors = new Map((await deps.check(files)).filter((r) => r.error).map((r) => [r.path, r.error!]));
-      for (const item of live()) {
-        const bad = item.writes.filter((w) => errors.has(w.path));
-        if (bad.length) fail(item, `generated code does not validate: ${bad.map((w) => `${w.path}: ${errors.get(w.path)}`).join('; ')}`);
-      }
-    }
-  }
-
-  // guard: nothing with a secret value is ever committed (flow files included).
+  // guard: nothing with a secret value is ever committed (flow files included). First, so a
+  // secret never reaches the validator either, nor a validation error quoting the line.
   for (const item of live()) {
     const findings: SecretFindingLike[] = [];
     for (const w of item.writes) findings.push(...deps.scan(w.content, w.path));
@@ -95,6 +84,20 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
       fail(item, `refusing to commit a secret: ${where.join('; ')} — move the value to an environment variable (load_from_db) and save the flow again`, 'secret');
     }
   }
+  if (live().length === 0) return { plan };
+
+  // validate: every generated file compiles and is black-clean.
+  if (deps.check) {
+    const files = live().flatMap((i) => i.writes.map((w) => ({ path: w.path, content: w.content })));
+    if (files.length) {
+      const errors = new Map((await deps.check(files)).filter((r) => r.error).map((r) => [r.path, r.error!]));
+      for (const item of live()) {
+        const bad = item.writes.filter((w) => errors.has(w.path));
+        if (bad.length) fail(item, `generated code does not validate: ${bad.map((w) => `${w.path}: ${errors.get(w.path)}`).join('; ')}`);
+      }
+    }
+  }
+
   if (live().length === 0) return { plan };
 
   // write: remember what was there, so a failure before the build is recorded puts it back.

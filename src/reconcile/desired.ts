@@ -5,7 +5,7 @@
  * header's source hash behind) without parsing it (DESIGN §5 fast path). Everything else is
  * compiled; a bad flow becomes a `failed` entry and never stops the others.
  */
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256 } from '../codegen/header.js';
@@ -59,6 +59,43 @@ export interface DesiredDeps {
 export const compileOptionsKey = (config: Pick<Config, 'slug' | 'outputDir' | 'testsDir' | 'secrets'>): string =>
   sha256(JSON.stringify([config.slug, config.outputDir, config.testsDir, config.secrets]));
 
+/** A flow file larger than this is refused unread (LangFlow exports are well under 5 MB). */
+export const MAX_FLOW_BYTES = 20 * 1024 * 1024;
+
+/** Why `file` is not read at all: not a regular file (symlink, FIFO, directory) or too large. */
+function unreadable(abs: string, file: string): FlowcError | undefined {
+  const st = lstatSync(abs, { throwIfNoEntry: false });
+  if (!st) return undefined; // deleted mid-scan: the read below says so
+  const refuse = (what: string, hint: string) => new FlowcError('flow', `${file}: ${what}`, { where: { file }, hint });
+  // A link may point outside the repo (and git would commit the link, not the flow); a FIFO blocks a read for ever.
+  if (st.isSymbolicLink()) return refuse('is a symbolic link; flowc reads only regular files in the flows directory', 'replace the link with a copy of the flow export');
+  if (!st.isFile()) return refuse('is not a regular file', 'remove it; flows/ holds LangFlow exports (<id>.json) only');
+  if (st.size > MAX_FLOW_BYTES) return refuse(`is ${(st.size / 1048576).toFixed(1)} MB, more than the ${MAX_FLOW_BYTES / 1048576} MB flowc compiles`, 'export the flow again without embedded files or data');
+  return undefined;
+}
+
+/**
+ * Flow ids that become the same Python module (`My-Flow` and `my_flow` → `my_flow`) would write
+ * the same files, the last one silently winning: each of them fails instead, naming the others,
+ * and keeps its last good output.
+ */
+function moduleClashes(files: string[]): Map<string, FlowcError> {
+  const byModule = new Map<string, string[]>();
+  for (const f of files) {
+    const mid = path.posix.basename(f, '.json').toLowerCase().replace(/[^a-z0-9_]/g, '_'); // contract: moduleId
+    byModule.set(mid, [...(byModule.get(mid) ?? []), f]);
+  }
+  const clashes = new Map<string, FlowcError>();
+  for (const [mid, group] of byModule) {
+    if (group.length < 2) continue;
+    for (const f of group) {
+      const others = group.filter((g) => g !== f).join(', ');
+      clashes.set(f, new FlowcError('flow', `${f}: its id compiles to the same Python module (${mid}) as ${others}`, { where: { file: f }, hint: 'rename one of the flow files so the ids differ in more than case and punctuation' }));
+    }
+  }
+  return clashes;
+}
+
 export async function listFlowFiles(config: Pick<Config, 'repoRoot' | 'flowsDir'>): Promise<string[]> {
   let names: string[];
   try {
@@ -76,6 +113,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   for (const f of actual.files.values()) if (f.source) bySource.set(f.source, [...(bySource.get(f.source) ?? []), f.path]);
 
   const files = await listFlowFiles(config);
+  const clashes = moduleClashes(files);
   // Synchronous reads, one flow at a time: for the common no-drift pass over many flows this is
   // several times faster than thousands of concurrent promise reads (and holds one flow in memory).
   let prepared: Promise<void> | undefined;
@@ -83,6 +121,10 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   const one = async (file: string): Promise<DesiredFlow> => {
     const id = path.posix.basename(file, '.json');
     if (deps.settling?.has(file)) return { id, file, state: 'settling' };
+    const clash = clashes.get(file);
+    if (clash) return { id, file, state: 'failed', sourceSha256: sha256(clash.message), error: clash };
+    const refused = unreadable(path.join(config.repoRoot, file), file);
+    if (refused) return { id, file, state: 'failed', sourceSha256: sha256(refused.message), error: refused };
     let bytes: Buffer;
     try {
       bytes = readFileSync(path.join(config.repoRoot, file));

@@ -52,9 +52,17 @@ export async function moveOntoRemote(git: RebaseGit, o: { root: string; remote: 
     carry.push({ path: c.path, content: c.status === 'D' ? undefined : await git.show(head, c.path) });
   }
   // `reset --keep` refuses to overwrite uncommitted files the move changes: set exactly those aside.
+  // A file saved between that look and the reset makes it refuse all the same: look again.
   const moving = new Set((await git.diffNames(head, tip, '.')).map((c) => c.path));
-  const blocking = new Set([...(await git.changedPaths(['.']))].filter((p) => moving.has(p)));
-  await withEditsAside(git, o.root, head, tip, blocking, () => git.resetKeep(tip));
+  for (let attempt = 1; ; attempt++) {
+    const blocking = new Set([...(await git.changedPaths(['.']))].filter((p) => moving.has(p)));
+    try {
+      await withEditsAside(git, o.root, head, tip, blocking, () => git.resetKeep(tip));
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
   for (const c of carry) {
     const abs = path.join(o.root, c.path);
     if (c.content === undefined) await unlink(abs).catch(() => {});
