@@ -2,7 +2,11 @@
 // Thin launcher: the compiled CLI lives in dist/ (`npm run build`). It runs dist/bundle/ (the same
 // modules bundled by scripts/bundle.mjs: far fewer files to load, for the pre-commit hook) unless
 // that is older than dist/main.js, i.e. dist/ was recompiled by a bare `tsc` since: then dist/ runs.
+import module from 'node:module';
 import { statSync } from 'node:fs';
+
+// Node >= 22.1 caches compiled code on disk; Node 20 (the supported line) has no such cache: no-op.
+module.enableCompileCache?.();
 
 const mtime = (rel) => statSync(new URL(rel, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1;
 const entry = mtime('../dist/bundle/main.js') >= mtime('../dist/main.js') ? '../dist/bundle/main.js' : '../dist/main.js';

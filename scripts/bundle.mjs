@@ -9,7 +9,8 @@
 //   files beside their own code or are probed by tests).
 // - dist/bundle/ sits two levels below the repo root, like every dist/<layer>/<module>.js, so the
 //   modules that find files through import.meta.url (`../../templates`, `../../package.json`, ...)
-//   resolve the same paths; this script refuses to bundle a module that uses it at another depth.
+//   resolve the same paths; this script refuses to bundle a module that uses it at another depth
+//   (createRequire(import.meta.url) excepted: package resolution does not depend on the depth).
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +31,10 @@ const scan = (dir) => {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
       if (full !== path.join(dist, 'bundle')) scan(full);
-    } else if (e.name.endsWith('.js') && readFileSync(full, 'utf8').includes('import.meta.url')) {
-      if (path.relative(dist, full).split(path.sep).length !== 2) misplaced.push(path.relative(root, full));
+    } else if (e.name.endsWith('.js') && path.relative(dist, full).split(path.sep).length !== 2) {
+      // createRequire(import.meta.url) resolves packages, the same from any depth under the root.
+      const text = readFileSync(full, 'utf8');
+      if (text.split('import.meta.url').length > text.split('createRequire(import.meta.url)').length) misplaced.push(path.relative(root, full));
     }
   }
 };

@@ -10,7 +10,8 @@
  * well-known credential shapes are replaced by `[redacted]` on the final line.
  */
 import { writeSync } from 'node:fs';
-import { pino, type Logger as PinoLogger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger as PinoLogger } from 'pino';
 import { FlowcError } from './errors.js';
 import { currentTraceId } from './telemetry/tracing.js';
 
@@ -126,6 +127,8 @@ export function prettyLine(json: string, color = false): string {
 let progressShown = false;
 
 export function createLogger(options: LoggerOptions = {}): PinoLogger {
+  // pino is CommonJS: a synchronous require lets `log` be made on its first use (see below).
+  const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
   const write = options.write ?? toStderr;
   const pretty = (options.format ?? defaultFormat()) === 'pretty';
   const color = pretty && options.write === undefined && !process.env.NO_COLOR;
@@ -174,20 +177,37 @@ function defaultFormat(): 'json' | 'pretty' {
 
 registerSecretsFromEnv(process.env);
 
-export const log = createLogger();
+// The process logger is made (and pino loaded) when something first logs: a command that never
+// logs, like the pre-commit hook's `reconcile --once --check` in sync, does not pay for it.
+let made: PinoLogger | undefined;
+let pendingLevel: Level | undefined;
+const real = (): PinoLogger => (made ??= createLogger(pendingLevel ? { level: pendingLevel } : {}));
+export const log: PinoLogger = new Proxy({} as PinoLogger, {
+  get: (_, key) => {
+    const l = real();
+    const v = Reflect.get(l, key, l) as unknown;
+    return typeof v === 'function' ? v.bind(l) : v;
+  },
+  set: (_, key, value) => Reflect.set(real(), key, value),
+  has: (_, key) => Reflect.has(real(), key),
+});
 export type Logger = PinoLogger;
 
 /** --log-level (cli.ts applies it before any command runs); throws a usage error for an unknown level. */
 export function setLogLevel(level: string): void {
-  log.level = checkLevel(level);
+  const l = checkLevel(level);
+  if (made) made.level = l;
+  else pendingLevel = l;
 }
+
+const currentLevel = (): string => made?.level ?? pendingLevel ?? envLevel();
 
 /**
  * A progress line for long passes, on a terminal only (a pipe gets the structured events instead):
  * `progress('compiling', 40, 1000)` redraws one line; `progress()` clears it.
  */
 export function progress(label?: string, done?: number, total?: number): void {
-  if (!process.stderr.isTTY || log.level === 'silent') return;
+  if (!process.stderr.isTTY || currentLevel() === 'silent') return;
   if (label === undefined) {
     if (progressShown) toStderr('\r\x1b[K');
     progressShown = false;
