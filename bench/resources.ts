@@ -56,11 +56,12 @@ const rssStart = process.memoryUsage().rss;
 let peak = 0;
 let maxPasses = 0;
 let maxChanges = 0;
-let ctl: { load(): { passes: number; changes: number }; ready: Promise<void>; poke(id?: string): void; stop(): Promise<void> } | undefined;
+type Ctl = { load(): { passes: number; changes: number }; ready: Promise<void>; poke(id?: string): void; stop(): Promise<void> };
+let running: Ctl | undefined;
 const sampler = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
-  if (ctl) {
-    const l = ctl.load();
+  if (running) {
+    const l = running.load();
     maxPasses = Math.max(maxPasses, l.passes);
     maxChanges = Math.max(maxChanges, l.changes);
   }
@@ -71,7 +72,8 @@ const until = async (fn: () => boolean) => {
 };
 
 let t0 = Date.now();
-ctl = startController(deps, { allowEmpty: false });
+const ctl: Ctl = startController(deps, { allowEmpty: false });
+running = ctl;
 await ctl.ready;
 await until(() => committed() >= nFlows);
 console.log(`first pass: ${nFlows} flows built in ${((Date.now() - t0) / 1000).toFixed(1)} s; RSS at start ${mb(rssStart)}, peak ${mb(peak)}`);
