@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, writeSync, closeSync, existsSync, readdirSync } from 'node:fs';
+import { openSync, writeSync, closeSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot, tenantRepo, type TenantRepo } from '../helpers/gitrepo.js';
 import { chatFlow } from '../reconcile/flows.js';
@@ -42,6 +42,8 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
   }
 }
 
+/** state.json records the pass's outcome at its end (it may exist earlier: push/reload intent). */
+const firstPassDone = (r: TenantRepo) => existsSync(path.join(r.dir, '.git/flowc/state.json')) && !!JSON.parse(readFileSync(path.join(r.dir, '.git/flowc/state.json'), 'utf8')).lastPass;
 const commits = async (r: TenantRepo) => Number(await r.git('rev-list', '--count', 'HEAD'));
 const started = (w: Watcher) => waitFor('reconciler start', async () => /reconciler started/.test(w.logs()));
 
@@ -55,7 +57,7 @@ test('a dropped file is committed; a burst of 200 files is built in a few coales
   const w = startWatch(r);
   t.teardown(async () => { await stop(w); await r.cleanup(); });
   await started(w);
-  await waitFor('first pass', async () => existsSync(path.join(r.dir, '.git/flowc/state.json')));
+  await waitFor('first pass', async () => firstPassDone(r));
   const base = await commits(r);
   const tagsBefore = (await r.git('tag', '-l', 'bld-*')).split('\n').filter(Boolean).length;
   r.write('flows/first.json', chatFlow());
@@ -107,7 +109,7 @@ test('SIGTERM during a build: the build lands whole or not at all, and the proce
   const w = startWatch(r, { FLOWC_DEBOUNCE_MS: '50' });
   t.teardown(async () => { await stop(w); await r.cleanup(); });
   await started(w);
-  await waitFor('first pass', async () => existsSync(path.join(r.dir, '.git/flowc/state.json')));
+  await waitFor('first pass', async () => firstPassDone(r));
   const base = await r.git('rev-parse', 'HEAD');
   for (let i = 0; i < 60; i++) r.write(`flows/f${i}.json`, chatFlow({ prompt: `Flow ${i}.` }));
   // Signal as soon as the build is under way (outputs appearing in the work tree).
