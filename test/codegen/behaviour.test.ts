@@ -2,8 +2,10 @@
  * Compiled flows behave like LangFlow's components: prompts (f-string, mustache; variables
  * from fields and edges), session-scoped memory written by ChatInput/ChatOutput, structured
  * output as Data and Table, parsers, legacy model nodes, text-only flows, run-time model choice,
- * and a real langchain-openai client pointed at a local OpenAI-compatible stub through the
- * deployer's environment. One pytest run for the Python-side checks.
+ * the hosted services (ScrapeGraph, Apify, Needle, Yahoo! Finance, AssemblyAI, YouTube, Save File)
+ * against a local stand-in that records every request, and a real langchain-openai client pointed
+ * at a local OpenAI-compatible stub through the deployer's environment. One pytest run for the
+ * Python-side checks.
  */
 import test from 'ava';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { basename, join } from 'node:path';
 import { compileFlow } from '../../src/codegen/compile.js';
 import { havePython, repoRoot, runPytest, runPython } from '../helpers/python.js';
 import { startOpenAIStub } from '../helpers/openai-stub.js';
+import { isFlowcError } from '../../src/errors.js';
 import { basicChat } from './flowkit.js';
 
 const FIXTURES = join(repoRoot, 'test', 'fixtures', 'flows');
@@ -76,4 +79,21 @@ print(json.dumps([a["text"], b["text"]]))
   t.is(keyed!.body.temperature, 0.2);
   t.is(runtime!.body.model, 'gpt-runtime');
   t.is(runtime!.headers.authorization, 'Bearer sk-conventional');
+});
+
+test('Save File refuses cloud storage and Yahoo! Finance an unknown method, naming node and field', (t) => {
+  const media = JSON.parse(readFileSync(join(FIXTURES, 'media_files.json'), 'utf8'));
+  const save = media.data.nodes.find((n: { id: string }) => n.id === 'SaveToFile-f1');
+  save.data.node.template.storage_location.value = [{ name: 'AWS', selected: true }];
+  const services = JSON.parse(readFileSync(join(FIXTURES, 'services.json'), 'utf8'));
+  const yahoo = services.data.nodes.find((n: { id: string }) => n.id === 'YfinanceComponent-y2');
+  yahoo.data.node.template.method.value = 'get_everything';
+  for (const [file, flow, where] of [
+    ['flows/media_files.json', media, 'node SaveToFile-f1 (SaveToFile), field storage_location'],
+    ['flows/services.json', services, 'node YfinanceComponent-y2 (YfinanceComponent), field method'],
+  ] as const) {
+    const err = t.throws(() => compileFlow(JSON.stringify(flow), { file, slug: 't' }));
+    if (!isFlowcError(err)) return t.fail(`not a FlowcError: ${String(err)}`);
+    t.true(err.describe().startsWith(`${file}: ${where}:`), err.describe());
+  }
 });
