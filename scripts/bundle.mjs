@@ -11,7 +11,7 @@
 //   modules that find files through import.meta.url (`../../templates`, `../../package.json`, ...)
 //   resolve the same paths; this script refuses to bundle a module that uses it at another depth
 //   (createRequire(import.meta.url) excepted: package resolution does not depend on the depth).
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -44,10 +44,10 @@ if (misplaced.length) {
   process.exit(1);
 }
 
-rmSync(path.join(dist, 'bundle'), { recursive: true, force: true });
-await build({
+const outdir = path.join(dist, 'bundle');
+const result = await build({
   entryPoints: [path.join(dist, 'main.js')],
-  outdir: path.join(dist, 'bundle'),
+  outdir,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -56,7 +56,16 @@ await build({
   external,
   entryNames: '[name]',
   chunkNames: '[name]-[hash]',
+  metafile: true,
   logLevel: 'warning',
   // CommonJS packages bundled into ES modules still call require() (e.g. for node: builtins).
   banner: { js: "import { createRequire as __flowcRequire } from 'node:module'; const require = __flowcRequire(import.meta.url);" },
 });
+
+// Chunks are named by content hash. A flowc process started before this build (a watcher) may still
+// import() its own chunks lazily, so chunks of earlier builds stay for a day before they go.
+const current = new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(root, f)));
+for (const name of readdirSync(outdir)) {
+  const file = path.join(outdir, name);
+  if (!current.has(file) && Date.now() - statSync(file).mtimeMs > 24 * 3600_000) rmSync(file, { force: true });
+}
