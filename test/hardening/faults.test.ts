@@ -75,6 +75,7 @@ for (const point of FAULT_POINTS) {
       }
       const crashed = await flowc(['--repo', r.dir, 'reconcile', '--once'], { env: { ...env, FLOWC_FAULT: point } });
       t.is(crashed.code, null, `round ${round}: the fault at ${point} was reached and killed flowc (${crashed.stderr}${crashed.stdout})`);
+      t.true(existsSync(path.join(r.dir, '.git/flowc/lock')), 'the dead process left its lock behind (the restart must take it over)');
 
       const restarted = await flowc(['--repo', r.dir, 'reconcile', '--once'], { env });
       t.is(restarted.code, 0, `round ${round}: restart converges: ${restarted.stderr}${restarted.stdout}`);
