@@ -75,9 +75,14 @@ test('two watchers, two clones, 200 changes: each lands exactly once, nothing fo
     want.set(id, content);
     changes.push({ id, blob: blob(content) });
   };
+  let diagnosis = '';
+  const diagnose = () => diagnosis;
   const landed = async () => {
     const remote = await remoteFlows(a.remote!, a.branch);
-    return [...want].every(([id, c]) => remote.get(id) === blob(c));
+    const missing = [...want].filter(([id, c]) => remote.get(id) !== blob(c)).map(([id]) => id);
+    const at = async (r: TenantRepo, id: string) => `work ${r.exists(`flows/${id}.json`) ? blob(r.read(`flows/${id}.json`)).slice(0, 7) : '-'} head ${(await r.git('rev-parse', `HEAD:flows/${id}.json`).catch(() => '-')).slice(0, 7)}`;
+    diagnosis = (await Promise.all(missing.slice(0, 5).map(async (id) => `${id}: want ${blob(want.get(id)!).slice(0, 7)} remote ${(remote.get(id) ?? '-').slice(0, 7)}; A ${await at(a, id)}; B ${await at(b, id)}`))).join('\n');
+    return missing.length === 0;
   };
 
   // Phase 1: 70 new flows per clone, dropped in small interleaved batches.
@@ -98,7 +103,7 @@ test('two watchers, two clones, 200 changes: each lands exactly once, nothing fo
     await sleep(300); // > debounce: batches become builds of their own, racing the other clone
   }
   t.is(changes.length, 200);
-  await until('every edit on the remote', landed, 150_000, logs);
+  await until('every edit on the remote', landed, 150_000, () => `${logs()}\n${diagnose()}`);
   // Let both settle: outputs on the remote tip match its flows (checked below), then stop them.
   await until('remote converged', async () => (await flowc(['--repo', await freshClone(a, t), 'reconcile', '--check'], { env })).code === 0, 60_000, logs);
   t.is(await wa.stop(), 0, logs());
