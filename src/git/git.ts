@@ -188,6 +188,23 @@ export function createGit(options: GitOptions) {
       await git(['reset', '-q', '--keep', target]);
     },
 
+    /** Blob id of `file` at `rev`, or undefined when absent there. */
+    async blobId(rev: string, file: string): Promise<string | undefined> {
+      const r = await git(['rev-parse', '--verify', '-q', `${rev}:${file}`], { allowFail: true });
+      return r.code === 0 ? r.stdout.trim() : undefined;
+    },
+
+    /** Blob ids `file` has held in the history of `rev` (every version ever committed there). */
+    async historyBlobs(rev: string, file: string): Promise<Set<string>> {
+      const r = await out(['log', '--format=', '--raw', '--no-abbrev', '--no-renames', rev, '--', file]);
+      return new Set(r.split('\n').map((l) => l.split(/\s+/)[3]).filter((b): b is string => !!b && !/^0+$/.test(b)));
+    },
+
+    /** Moves HEAD (and its branch) and the index to `target`; the work tree is left as it is. */
+    async resetMixed(target: string): Promise<void> {
+      await git(['reset', '-q', '--mixed', target]);
+    },
+
     async isAncestor(a: string, b: string): Promise<boolean> {
       return (await git(['merge-base', '--is-ancestor', a, b], { allowFail: true })).code === 0;
     },

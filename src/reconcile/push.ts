@@ -7,6 +7,7 @@
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Git } from '../git/git.js';
+import { writeAtomic } from './atomic.js';
 import { fault } from './faults.js';
 
 export type PushStatus =
@@ -27,13 +28,13 @@ export async function push(git: PushGit, remote: string, branch: string, tags: s
   return r.reason === 'rejected' ? { state: 'rejected', detail: r.detail } : { state: 'pending', detail: r.detail };
 }
 
-type RebaseGit = Pick<Git, 'fetch' | 'head' | 'mergeBase' | 'diffNames' | 'changedPaths' | 'show' | 'resetKeep' | 'deleteTag'>;
+type RebaseGit = Pick<Git, 'fetch' | 'head' | 'mergeBase' | 'diffNames' | 'changedPaths' | 'show' | 'resetMixed' | 'deleteTag' | 'historyBlobs' | 'blobId'>;
 
 /**
  * Moves onto the remote tip after a rejected push. The generated outputs of our unpublished
  * builds are dropped (they are regenerated on the new tip); the flow files those builds committed
- * are carried over into the work tree, so no saved flow is lost. Uncommitted edits are kept
- * (`reset --keep` refuses rather than overwrite them).
+ * are carried over into the work tree when the remote never held them, so no saved flow is lost;
+ * a flow saved but not yet built stays as it is.
  */
 export async function moveOntoRemote(git: RebaseGit, o: { root: string; remote: string; branch: string; tagPrefix: string; flowsDir: string; pendingTags: string[] }): Promise<{ tip: string; carried: string[] }> {
   // Our unpublished tags name commits that will never be published (the push is atomic, so none
@@ -45,67 +46,51 @@ export async function moveOntoRemote(git: RebaseGit, o: { root: string; remote: 
   if (!tip || !head) throw new Error(`remote branch ${o.branch} not found after a rejected push`);
   const base = await git.mergeBase(head, tip);
   const ours = await git.diffNames(base, head, o.flowsDir);
-  const edited = await git.changedPaths([o.flowsDir]); // newer than our commit: leave as they are
-  const carry: Array<{ path: string; content: Buffer | undefined }> = [];
+  // A flow whose work-tree content differs from our commit is a newer save: leave it as it is.
+  // Compared by content (git status can report a stale index entry as a change).
+  const differs = async (p: string) => !same(await readFile(path.join(o.root, p)).catch(() => undefined), await git.show(head, p));
+  // Carry only what the remote has not seen: a version of ours that the remote's history already
+  // holds was published (perhaps under another commit) and then changed over there, so the tip's
+  // version is newer. A version the remote never held is a local save not yet published: it wins.
+  const carry: Array<{ path: string; content: Buffer | undefined; tip: Buffer | undefined }> = [];
   for (const c of ours) {
-    if (edited.has(c.path) || path.posix.basename(c.path).startsWith('.')) continue;
-    carry.push({ path: c.path, content: c.status === 'D' ? undefined : await git.show(head, c.path) });
+    if (path.posix.basename(c.path).startsWith('.') || (await differs(c.path))) continue;
+    const [mine, atTip] = await Promise.all([c.status === 'D' ? undefined : git.show(head, c.path), git.show(tip, c.path)]);
+    if (same(mine, atTip)) continue;
+    if (mine !== undefined) {
+      const blob = await git.blobId(head, c.path);
+      if (blob && (await git.historyBlobs(tip, c.path)).has(blob)) continue;
+    }
+    carry.push({ path: c.path, content: mine, tip: atTip });
   }
-  // `reset --keep` refuses to overwrite uncommitted files the move changes: set exactly those aside.
-  // A file saved between that look and the reset makes it refuse all the same: look again.
-  const moving = new Set((await git.diffNames(head, tip, '.')).map((c) => c.path));
-  for (let attempt = 1; ; attempt++) {
-    const blocking = new Set([...(await git.changedPaths(['.']))].filter((p) => moving.has(p)));
-    try {
-      await withEditsAside(git, o.root, head, tip, blocking, () => git.resetKeep(tip));
-      break;
-    } catch (err) {
-      if (attempt >= 3) throw err;
+  // Move HEAD and the index only, then bring the work tree along file by file, replacing a file only
+  // while it still holds our commit's version. (`reset --keep` checked the whole tree first and
+  // wrote it after: a flow saved in between — seconds under load — was overwritten, unseen.)
+  const moving = await git.diffNames(head, tip, '.');
+  await git.resetMixed(tip);
+  for (const c of moving) {
+    const abs = path.join(o.root, c.path);
+    const [now, was, next] = await Promise.all([readFile(abs).catch(() => undefined), git.show(head, c.path), git.show(tip, c.path)]);
+    if (!same(now, was)) continue; // saved since our commit (newer than both), or already the tip's
+    if (next === undefined) await unlink(abs).catch(() => {});
+    else {
+      await mkdir(path.dirname(abs), { recursive: true });
+      await writeAtomic(abs, next);
     }
   }
+  const carried: string[] = [];
   for (const c of carry) {
     const abs = path.join(o.root, c.path);
+    // The move put the tip's version here; anything else is a save made during the move: it wins.
+    if (!same(await readFile(abs).catch(() => undefined), c.tip)) continue;
     if (c.content === undefined) await unlink(abs).catch(() => {});
     else {
       await mkdir(path.dirname(abs), { recursive: true });
       await writeFile(abs, c.content);
     }
+    carried.push(c.path);
   }
-  return { tip, carried: carry.map((c) => c.path) };
+  return { tip, carried };
 }
 
-/**
- * Uncommitted files the move would change — a flow saved here that the other clone also pushed,
- * outputs of a build that never got committed — are newer than anything in git and stay as they
- * are (flows) or get regenerated (outputs), but `reset --keep` refuses to overwrite them. So they
- * are set aside for the move (the work tree shows HEAD's version) and put back after it, unless
- * someone wrote the file in the meantime (then that write is newer still).
- */
-async function withEditsAside(git: Pick<Git, 'show'>, root: string, head: string, tip: string, edited: Set<string>, move: () => Promise<void>): Promise<void> {
-  const aside: Array<{ path: string; mine: Buffer | undefined; placed: Buffer | undefined }> = [];
-  for (const p of edited) {
-    const abs = path.join(root, p);
-    const mine = await readFile(abs).catch(() => undefined);
-    const placed = await git.show(head, p);
-    aside.push({ path: p, mine, placed });
-    if (placed === undefined) await unlink(abs).catch(() => {});
-    else await writeFile(abs, placed);
-  }
-  const same = (a: Buffer | undefined, b: Buffer | undefined) => (a === undefined ? b === undefined : b !== undefined && a.equals(b));
-  let moved = false;
-  try {
-    await move();
-    moved = true;
-  } finally {
-    for (const a of aside) {
-      const abs = path.join(root, a.path);
-      const now = await readFile(abs).catch(() => undefined);
-      if (!same(now, a.placed) && !(moved && same(now, await git.show(tip, a.path)))) continue; // written meanwhile
-      if (a.mine === undefined) await unlink(abs).catch(() => {});
-      else {
-        await mkdir(path.dirname(abs), { recursive: true });
-        await writeFile(abs, a.mine);
-      }
-    }
-  }
-}
+const same = (a: Buffer | undefined, b: Buffer | undefined) => (a === undefined ? b === undefined : b !== undefined && a.equals(b));
