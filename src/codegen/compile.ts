@@ -8,7 +8,7 @@
  */
 import { posix } from 'node:path';
 import { FlowcError } from '../errors.js';
-import { buildGraph, layoutFreeJson, normalizeFlow, parseJson, type FlowGraph, type IrNode } from '../langflow/index.js';
+import { buildGraph, layoutFreeJson, normalizeFlow, parseJson, typeMismatch, type FlowGraph, type IrNode } from '../langflow/index.js';
 import { sha256, withHeader } from './header.js';
 import { registry, supportedTypes, type GenContext, type NodeGenerator } from './nodes/index.js';
 import { PY_BUILTINS, pyIdent, uniqueIdent } from './python.js';
@@ -85,12 +85,32 @@ function checkSupported(graph: FlowGraph): void {
   });
 }
 
+/** A flow with no component, and constants of the wrong type for their field (they would be dropped unseen). */
+function checkValues(graph: FlowGraph): void {
+  if (graph.nodes.length === 0) {
+    throw new FlowcError('flow', 'the flow has no components (an empty canvas, or notes only): there is nothing to serve', {
+      where: { file: graph.file },
+      hint: 'add components in LangFlow and export again, or delete the file',
+    });
+  }
+  for (const node of graph.nodes) {
+    for (const [name, binding] of Object.entries(node.inputs)) {
+      const field = node.fields[name]!;
+      const reason = binding.kind === 'const' ? typeMismatch(field.type, binding.value) : null;
+      if (reason) throw flowError(graph, node, name, `${reason} (a ${field.type} field)`, `set "${field.displayName}" in LangFlow and export the flow again`);
+    }
+  }
+}
+
 /** Literal values in password fields: refused (naming node and field, never the value), or scrubbed. */
 function checkSecrets(graph: FlowGraph, mode: 'refuse' | 'scrub', warnings: string[]): void {
   for (const node of graph.nodes) {
     for (const [field, binding] of Object.entries(node.inputs)) {
       if (binding.kind !== 'secret' || !binding.literal) continue;
       if (mode === 'refuse') {
+        if (node.fields[field]?.loadFromDb) {
+          throw flowError(graph, node, field, 'this field reads a LangFlow global variable, but its value is not a variable name (letters, digits, _): a pasted secret? (not shown)', 'pick a global variable named like an environment variable (e.g. OPENAI_API_KEY), or clear the field; or set `secrets: scrub`');
+        }
         throw flowError(graph, node, field, 'a secret value is typed into this password field', 'store it as a LangFlow global variable (load_from_db) or leave the field empty and set the environment variable; or set `secrets: scrub`');
       }
       warnings.push(`${graph.file}: node ${node.id} (${node.dataType}), field ${field}: secret value scrubbed; the key is read from the environment`);
@@ -218,6 +238,7 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
   const graph = buildGraph(normalizeFlow(json, file));
   const warnings: string[] = [];
   checkSupported(graph);
+  checkValues(graph);
   checkSecrets(graph, options.secrets ?? 'refuse', warnings);
   checkFeedback(graph);
 

@@ -19,7 +19,8 @@ export type Binding =
   | { kind: 'edges'; edges: EdgeRef[] }
   /**
    * A password field. `env` names the variable to read (`load_from_db`), null = the provider's
-   * conventional one. `literal` = a value was typed into the field; it is never carried here.
+   * conventional one. `literal` = a value was typed into the field (or, with `load_from_db`, a value
+   * that is no variable name); it is never carried here.
    */
   | { kind: 'secret'; env: string | null; literal: boolean };
 
@@ -154,6 +155,27 @@ function cycles(ids: Set<string>, edges: NormalEdge[]): string[][] {
   return out;
 }
 
+const NUMERIC = new Set(['int', 'float', 'slider']);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`);
+
+/**
+ * Why a constant does not fit its field's declared LangFlow type, or null. Only the types whose
+ * values become Python numbers, booleans and model choices are checked: a wrong type there would
+ * otherwise be dropped silently. Empty values mean "not set".
+ */
+export function typeMismatch(type: string, value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (NUMERIC.has(type)) {
+    const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+    return Number.isFinite(n) ? null : `expected a number, got ${kindOf(value)}`;
+  }
+  if (type === 'bool') return typeof value === 'boolean' || (typeof value === 'string' && /^(true|false)$/i.test(value)) ? null : `expected true or false, got ${kindOf(value)}`;
+  if (type === 'model') return typeof value === 'string' || Array.isArray(value) ? null : `expected a model choice, got ${kindOf(value)}`;
+  return null;
+}
+
 function bindings(node: NormalNode, incoming: NormalEdge[]): Record<string, Binding> {
   const inputs: Record<string, Binding> = {};
   for (const field of Object.values(node.fields)) {
@@ -165,9 +187,10 @@ function bindings(node: NormalNode, incoming: NormalEdge[]): Record<string, Bind
       inputs[field.name] = { kind: 'edges', edges: fed.map((e) => ({ source: e.source, output: e.sourceOutput, types: e.sourceTypes })) };
     } else if (field.password) {
       const text = typeof field.value === 'string' ? field.value.trim() : '';
-      inputs[field.name] = field.loadFromDb && text
+      // A "variable name" that is no variable name is most likely the secret itself, pasted in.
+      inputs[field.name] = field.loadFromDb && ENV_NAME.test(text)
         ? { kind: 'secret', env: text, literal: false }
-        : { kind: 'secret', env: null, literal: !field.loadFromDb && text !== '' };
+        : { kind: 'secret', env: null, literal: text !== '' };
     } else {
       inputs[field.name] = { kind: 'const', value: field.value };
     }

@@ -1,7 +1,7 @@
 /** The LangFlow layer: export JSON → normalised flow → graph IR. Pure. */
 export { parseJson, normalizeFlow, layoutFreeJson, stableStringify } from './normalize.js';
 export type { NormalFlow, NormalNode, NormalEdge, NormalField, NormalOutput } from './normalize.js';
-export { buildGraph } from './graph.js';
+export { buildGraph, typeMismatch } from './graph.js';
 export type { FlowGraph, IrNode, Binding, EdgeRef } from './graph.js';
 export { canonicalType, CYCLE_TYPES } from './aliases.js';
 export { detectSchemaVersion } from './version.js';

@@ -77,7 +77,7 @@ function zodMessage(error: z.ZodError, prefix: string): string {
 
 /** Parses JSON text; a FlowcError says whether it is not JSON at all or cut short. */
 export function parseJson(source: string | Uint8Array, file: string): unknown {
-  const text = typeof source === 'string' ? source : new TextDecoder('utf-8').decode(source);
+  const text = typeof source === 'string' ? source : decodeUtf8(source, file);
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
@@ -90,6 +90,30 @@ export function parseJson(source: string | Uint8Array, file: string): unknown {
       'export the flow again from LangFlow (Export → JSON)',
     );
   }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** UTF-8 bytes → text. Bytes that are not UTF-8 are refused, not replaced with U+FFFD behind the user's back. */
+function decodeUtf8(bytes: Uint8Array, file: string): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+    throw flowError(
+      file,
+      utf16 ? 'is UTF-16 text; flowc reads UTF-8 JSON' : `is not valid UTF-8 (first bad byte at offset ${firstBadUtf8(bytes)})`,
+      {},
+      'export the flow again from LangFlow (Export → JSON), or re-save the file as UTF-8',
+    );
+  }
+}
+
+/** Offset of the first byte that breaks UTF-8, for the message (only called on failure). */
+function firstBadUtf8(bytes: Uint8Array): number {
+  const lenient = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  // A U+FFFD the file really holds before the bad byte would be pointed at instead: fine for a hint.
+  return new TextEncoder().encode(lenient.slice(0, Math.max(0, lenient.indexOf('\ufffd')))).length;
 }
 
 /** The handle JSON LangFlow also writes into `sourceHandle`/`targetHandle` with `"` replaced by `œ`. */

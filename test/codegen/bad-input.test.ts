@@ -18,6 +18,13 @@ const mutated = (m: Mutate): string => {
   return JSON.stringify(f);
 };
 
+/** Sets `template.<field>` of node `id` (merging into the field's definition). */
+const setField = (id: string, field: string, def: Json): string =>
+  mutated((f) => {
+    const n = f.data.nodes.find((x) => (x as { id: string }).id === id) as { data: { node: { template: Record<string, Json> } } };
+    n.data.node.template[field] = { ...(n.data.node.template[field] as object), ...(def as object) };
+  });
+
 const loop = (ids: string[]) =>
   flow('cycle', [
     node({ id: 'ChatInput-aaaaa', type: 'ChatInput', fields: { input_value: '' }, outputs: ['message'] }),
@@ -29,7 +36,7 @@ const loop = (ids: string[]) =>
     edge(ids[1]!, 'prompt', 'ChatOutput-zzzzz', 'input_value'),
   ]);
 
-const CASES: Array<{ name: string; source: string; reason: RegExp; nodeId?: string }> = [
+const CASES: Array<{ name: string; source: string | Uint8Array; reason: RegExp; nodeId?: string }> = [
   { name: 'not JSON', source: 'this is not json', reason: /not valid JSON/ },
   { name: 'truncated', source: JSON.stringify(basicChat()).slice(0, 500), reason: /not valid JSON \(truncated\?\)/ },
   { name: 'wrong shape', source: JSON.stringify({ name: 'x', nodes: [] }), reason: /not a LangFlow export: data/ },
@@ -60,6 +67,43 @@ const CASES: Array<{ name: string; source: string; reason: RegExp; nodeId?: stri
       f.data.nodes.push(node({ id: 'Mystery-2', type: 'OtherThing', outputs: ['out'] }));
     }),
     reason: /unsupported components: Mystery-1 \(MysteryComponent\), Mystery-2 \(OtherThing\) — supported: .*docs\/compiler\.md#supported-components/,
+  },
+  {
+    name: 'invalid UTF-8',
+    source: Buffer.concat([Buffer.from(JSON.stringify(basicChat()).slice(0, 40)), Buffer.from([0xc3, 0x28]), Buffer.from(JSON.stringify(basicChat()).slice(40))]),
+    reason: /is not valid UTF-8 \(first bad byte at offset 40\).*re-save the file as UTF-8/,
+  },
+  { name: 'UTF-16 text', source: Buffer.from(`\ufeff${JSON.stringify(basicChat())}`, 'utf16le'), reason: /is UTF-16 text; flowc reads UTF-8 JSON/ },
+  { name: 'empty canvas', source: JSON.stringify(flow('empty', [], [])), reason: /the flow has no components \(an empty canvas, or notes only\)/ },
+  {
+    name: 'a number field holding an object',
+    source: setField('LanguageModelComponent-ccccc', 'temperature', { value: { hot: true } }),
+    reason: /node LanguageModelComponent-ccccc \(LanguageModelComponent\), field temperature: expected a number, got an object \(a float field\) — set "temperature" in LangFlow/,
+    nodeId: 'LanguageModelComponent-ccccc',
+  },
+  {
+    name: 'a number field holding words',
+    source: setField('LanguageModelComponent-ccccc', 'temperature', { value: 'warm' }),
+    reason: /field temperature: expected a number, got a string/,
+    nodeId: 'LanguageModelComponent-ccccc',
+  },
+  {
+    name: 'a bool field holding a list',
+    source: setField('ChatInput-aaaaa', 'should_store_message', { value: [1] }),
+    reason: /node ChatInput-aaaaa \(ChatInput\), field should_store_message: expected true or false, got a list/,
+    nodeId: 'ChatInput-aaaaa',
+  },
+  {
+    name: 'a model field holding a number',
+    source: setField('LanguageModelComponent-ccccc', 'model', { value: 17 }),
+    reason: /field model: expected a model choice, got a number/,
+    nodeId: 'LanguageModelComponent-ccccc',
+  },
+  {
+    name: 'a global-variable field whose value is no variable name',
+    source: setField('LanguageModelComponent-ccccc', 'api_key', { value: 'not a name!', load_from_db: true }),
+    reason: /field api_key: this field reads a LangFlow global variable, but its value is not a variable name/,
+    nodeId: 'LanguageModelComponent-ccccc',
   },
   {
     name: 'edge into an unknown field',

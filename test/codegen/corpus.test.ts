@@ -54,6 +54,8 @@ const EXPECTED_COMPILED = [
 ];
 
 const present = FOLDERS.every((f) => existsSync(join(fixturesRoot, f)));
+// The corpus is LangFlow's, kept in ../shared (never in this repo): say so when it is not there.
+if (!present) console.log(`corpus test skipped: LangFlow fixtures not found under ${fixturesRoot} (../shared/fixtures/langflow/{1.8,1.10})`);
 
 (present && havePython() ? test : test.skip)('the fixture corpus compiles, checks and runs (or is refused clearly)', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'flowc-corpus-'));
@@ -106,9 +108,4 @@ const present = FOLDERS.every((f) => existsSync(join(fixturesRoot, f)));
   t.is(pytest.code, 0, pytest.stdout + pytest.stderr);
   const passed = Number(/(\d+) passed/.exec(pytest.stdout)?.[1] ?? 0);
   t.is(passed, compiledNames.length, 'one smoke test per compiled flow, all passing');
-});
-
-test('corpus fixtures present (otherwise the corpus test is skipped)', (t) => {
-  if (!present) t.log(`fixtures not found under ${fixturesRoot}: corpus test skipped`);
-  t.pass();
 });

@@ -15,7 +15,8 @@ import { tenantRepo, type TenantRepo } from '../helpers/gitrepo.js';
 import { logLines, repoRoot, runNode } from './child.js';
 import { startReceiver, type DecodedSpan } from './otlp-receiver.js';
 
-const fixture = path.resolve(repoRoot, '../shared/fixtures/langflow/1.10/Basic Prompting.json');
+// The project's own flow (not ../shared's corpus), so these tests always run.
+const fixture = path.join(repoRoot, 'test/fixtures/reconcile/chat.json');
 const TOKEN = 'planted-restart-token-9f8e7d';
 const bin = path.join(repoRoot, 'bin/flowc.js');
 
@@ -47,13 +48,6 @@ const once = (repo: TenantRepo, env: Record<string, string> = {}, probe = false)
   runNode([bin, 'reconcile', '--once'], { LANGSERVE_RESTART_TOKEN: TOKEN, ...env }, { cwd: repo.dir, probe });
 
 test('reconcile → codegen.<slug> → git.commit, git.push, langserve.reload; the host gets the reload span as parent', async (t) => {
-  try {
-    await readFile(fixture);
-  } catch {
-    t.log(`skipped: LangFlow fixture not found at ${fixture}`);
-    t.pass();
-    return;
-  }
   const receiver = await startReceiver();
   const host = await fakeHost();
   t.teardown(() => Promise.all([receiver.close(), host.close()]));
@@ -94,13 +88,6 @@ test('reconcile → codegen.<slug> → git.commit, git.push, langserve.reload; t
 });
 
 test('no collector configured: reconcile --once builds without loading any OpenTelemetry module', async (t) => {
-  try {
-    await readFile(fixture);
-  } catch {
-    t.log(`skipped: LangFlow fixture not found at ${fixture}`);
-    t.pass();
-    return;
-  }
   const repo = await repoWithNewFlow(t, '');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'flowc-probe-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -114,13 +101,6 @@ test('no collector configured: reconcile --once builds without loading any OpenT
 });
 
 test('a collector that never answers: reconcile --once still builds, pushes and exits 0', async (t) => {
-  try {
-    await readFile(fixture);
-  } catch {
-    t.log(`skipped: LangFlow fixture not found at ${fixture}`);
-    t.pass();
-    return;
-  }
   const sockets = new Set<net.Socket>();
   let connections = 0;
   const hole = net.createServer((s) => (connections++, sockets.add(s), s.on('error', () => {})));
@@ -139,14 +119,7 @@ test('a collector that never answers: reconcile --once still builds, pushes and 
 });
 
 test('watch mode: the "build committed" line carries flowId, buildTag and the trace id of its pass; SIGTERM flushes', async (t) => {
-  let flow: Buffer;
-  try {
-    flow = await readFile(fixture);
-  } catch {
-    t.log(`skipped: LangFlow fixture not found at ${fixture}`);
-    t.pass();
-    return;
-  }
+  const flow = await readFile(fixture);
   const receiver = await startReceiver();
   t.teardown(receiver.close);
   const repo = await tenantRepo({ slug: 'acme', config: `stack_port: 4101\nvalidate: none\ndebounce_ms: 50\ntelemetry:\n  phoenix: ${receiver.url}\n` });
