@@ -141,3 +141,38 @@ async def test_restart_needs_the_bearer_token(repo, monkeypatch):
         ok = await http.post("/restart", headers={"authorization": "Bearer t0k"})
         assert ok.status_code == 200
         assert ok.json()["generation"] == 2
+
+
+ENTRIES = """
+ENTRY_POINTS = {
+    "ingest": RunnableLambda(lambda d: "ingested " + d["input_value"]).with_types(
+        input_type=FlowInput, output_type=str
+    ),
+}
+"""
+
+
+@pytest.mark.anyio
+async def test_entry_points_are_served_under_the_flow_and_checked_on_reload(
+    repo, monkeypatch
+):
+    monkeypatch.setenv("LANGSERVE_RESTART_TOKEN", "t0k")
+    flow = repo / "app" / "flows" / "acme" / "flow_echo.py"
+    flow.write_text(flow.read_text() + ENTRIES)
+    server = load_server(repo)
+    await server.host.start()
+    async with client(server.app) as http:
+        health = (await http.get("/healthz")).json()
+        assert [r["path"] for r in health["routes"]] == ["/echo", "/echo/ingest"]
+        reply = await http.post(
+            "/echo/ingest/invoke", json={"input": {"input_value": "docs"}}
+        )
+        assert reply.json()["output"] == "ingested docs"
+        assert await invoke(http, "you") == "Hello, you"
+    # An entry point that is no Runnable is refused: 422 naming the file, old generation serves.
+    flow.write_text(flow.read_text() + '\nENTRY_POINTS = {"ingest": 42}\n')
+    status, body = await server.host.reload(None)
+    assert status == 422
+    assert "entry point 'ingest' is not a LangChain Runnable" in str(body)
+    assert "app/flows/acme/flow_echo.py" in str(body)
+    assert server.host.current.number == 1

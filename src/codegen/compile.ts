@@ -15,6 +15,7 @@ import { PY_BUILTINS, pyIdent, uniqueIdent } from './python.js';
 import { GENERATOR_DIGEST, renderTemplate, templateSource, type Arg } from './render.js';
 import { executionOrder, loopBlocks } from './loops.js';
 import { belowRouters } from './routing.js';
+import { ingestionNodes } from './entries.js';
 import { smokeExpectations } from './smoke.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from './types.js';
 
@@ -39,7 +40,7 @@ function endpointOf(name: string | null, flowId: string, moduleId: string): stri
 }
 
 /** The runtime helper sections, in the order a module includes them (`core` always). */
-const RUNTIME_SECTIONS = ['core', 'structured', 'tools', 'web', 'services', 'media', 'files', 'control', 'batch'];
+const RUNTIME_SECTIONS = ['core', 'structured', 'tools', 'web', 'services', 'media', 'files', 'control', 'batch', 'vectors'];
 
 /** Top-level names of the runtime partial and the flow template: node names must not shadow them. */
 const RESERVED: ReadonlySet<string> = new Set([
@@ -51,7 +52,7 @@ const RESERVED: ReadonlySet<string> = new Set([
   ),
   ...['ast', 'json', 'operator', 'os', 're', 'threading', 'dataclass', 'field', 'Any'],
   ...['AIMessage', 'BaseMessage', 'HumanMessage', 'SystemMessage'],
-  ...['RunnableLambda', 'BaseModel', 'Field', 'create_model', 'FLOW', 'FLOW_ID', 'SLUG', 'NAME', 'ENDPOINT', 'NODES', 'run_flow', 'runnable'],
+  ...['RunnableLambda', 'BaseModel', 'Field', 'create_model', 'FLOW', 'FLOW_ID', 'SLUG', 'NAME', 'ENDPOINT', 'NODES', 'run_flow', 'runnable', 'ingest_flow', 'ENTRY_POINTS'],
 ]);
 /** Locals of node templates: parameters must not shadow them either. */
 const LOCALS = ['run', 'model', 'message', 'messages', 'objects', 'stored', 'text', 'prompt', 'agent_tools', 'ask', 'taken'];
@@ -185,6 +186,7 @@ function renderNode(p: Planned, graph: FlowGraph, options: CompileOptions, warni
   return renderTemplate(p.gen.template, { ...vars, head, used: p.computed }).trimEnd();
 }
 
+/** The calls of one entry point: `planned` holds its nodes (whole sub-graphs). */
 function steps(planned: Planned[], graph: FlowGraph) {
   const byId = new Map(planned.map((p) => [p.node.id, p]));
   const guarded = belowRouters(graph);
@@ -205,7 +207,7 @@ function steps(planned: Planned[], graph: FlowGraph) {
   for (const b of blocks) for (const id of b.body) depth.set(id, (depth.get(id) ?? 0) + 1);
   const out: Array<Record<string, unknown>> = [];
   let layer = -1;
-  for (const id of executionOrder(graph, blocks)) {
+  for (const id of executionOrder(graph, blocks).filter((x) => byId.has(x))) {
     const p = byId.get(id)!;
     const pad = '    '.repeat(depth.get(id) ?? 0);
     const comment = p.node.layer !== layer && !depth.has(id) ? `layer ${p.node.layer + 1}` : '';
@@ -252,6 +254,7 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
   const name = graph.name || flowId;
 
   const planned = plan(graph, options, warnings);
+  const ingestion = ingestionNodes(graph);
   const nodes = planned.map((p) => renderNode(p, graph, options, warnings));
   const flowBody = renderTemplate('flow.py', {
     title: `${name} (LangFlow flow)`,
@@ -263,7 +266,8 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
     name,
     endpoint,
     nodes,
-    steps: steps(planned, graph),
+    steps: steps(planned.filter((p) => !ingestion.has(p.node.id)), graph),
+    ingest_steps: steps(planned.filter((p) => ingestion.has(p.node.id)), graph),
     table: planned.map((p) => ({ id: p.node.id, fn: p.fn, display_name: p.node.displayName, type: p.node.dataType })),
     runtime: RUNTIME_SECTIONS.filter((s) => s === 'core' || planned.some((p) => p.gen.runtime?.includes(s))),
   });
@@ -273,7 +277,7 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
     flow_file: `flow_${moduleId}.py`,
     module_name: `flowc_flow_${moduleId}`,
   });
-  const smoke = smokeExpectations(graph, planned);
+  const smoke = smokeExpectations(graph, planned, ingestion);
   const testBody = renderTemplate('smoke_test.py', {
     name,
     flow_file: posix.relative(testsDir, flowPath),

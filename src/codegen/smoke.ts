@@ -21,7 +21,8 @@ interface PlannedLike {
 const MODEL_TEXT = new Set(['LanguageModelComponent', 'OpenAIModel', 'AnthropicModel', 'GoogleGenerativeAIModel', 'OllamaModel']);
 const SAMPLE: Record<string, unknown> = { str: SENTINEL, int: 1, float: 1.5, bool: true, dict: {} };
 
-export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[]) {
+/** `ingestion`: nodes of the ingestion entry point (run first, by the test, to fill the stores). */
+export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[], ingestion: ReadonlySet<string> = new Set()) {
   const byId = new Map(planned.map((p) => [p.node.id, p]));
   const row: Record<string, unknown> = {};
   let structuredHasText = false;
@@ -51,7 +52,7 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[]) {
   const expected: Record<string, string> = {};
   const routedAway = belowRouters(graph);
   for (const p of planned) {
-    if (!p.run || (p.node.type !== 'ChatOutput' && p.node.type !== 'TextOutput')) continue;
+    if (!p.run || ingestion.has(p.node.id) || (p.node.type !== 'ChatOutput' && p.node.type !== 'TextOutput')) continue;
     const feed = p.node.inputs.input_value;
     const source = feed?.kind === 'edge' ? graph.byId.get(feed.source)! : undefined;
     const direct = feed?.kind === 'edge' && ((MODEL_TEXT.has(source!.type) && feed.output === 'text_output') || (source!.type === 'Agent' && feed.output === 'response'));
@@ -77,5 +78,7 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[]) {
   const saves = planned.some((p) => p.run && p.node.type === 'SaveToFile');
   const transcribes = planned.some((p) => p.run && p.node.type === 'AssemblyAITranscriptionJobPoller') && modelNodes.length > 0;
   const secretEnv = [...new Set(planned.filter((p) => p.run).flatMap((p) => p.secretEnvs))].sort();
-  return { fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, required_models: requiredModels, agents, pages, files, saves, transcribes, secret_env: secretEnv };
+  const ingest = ingestion.size > 0;
+  const embeds = planned.some((p) => p.run && p.gen.runtime?.includes('vectors'));
+  return { ingest, embeds, fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, required_models: requiredModels, agents, pages, files, saves, transcribes, secret_env: secretEnv };
 }

@@ -746,3 +746,116 @@ def test_save_to_file_writes_locally_and_appends(media_run):
         "**Message:**\n\nhttps://www.youtube.com/watch?v=abc123&t=5"
         "\n\n**Message:**\n\nsecond run"
     )
+
+
+class WordEmbeddings:
+    """Bag-of-words vectors (crc32 slots): texts sharing words are close. Records its calls."""
+
+    def __init__(self):
+        self.documents, self.queries = [], []
+
+    def vector(self, text):
+        import re
+        import zlib
+
+        vector = [0.0] * 256
+        for word in re.findall(r"\w+", text.lower()):
+            vector[zlib.crc32(word.encode()) % 256] += 1.0
+        return vector
+
+    def embed_documents(self, texts):
+        self.documents.extend(texts)
+        return [self.vector(t) for t in texts]
+
+    def embed_query(self, text):
+        self.queries.append(text)
+        return self.vector(text)
+
+
+HANDBOOK = [
+    "Refunds are accepted within 30 days of purchase.",
+    "Shipping takes five business days.",
+    "Support answers email within one day.",
+    "Gift cards never expire.",
+]
+
+
+@pytest.fixture
+def rag(monkeypatch, tmp_path):
+    flow = load("rag_faiss")
+    model, _ = patch(monkeypatch, flow, ["the answer"])
+    embeddings = WordEmbeddings()
+    made = []
+
+    def fake_embeddings(node_id, provider, model_name, **params):
+        made.append((node_id, provider, model_name))
+        return embeddings
+
+    monkeypatch.setattr(flow, "make_embeddings", fake_embeddings)
+    monkeypatch.setenv("FLOWC_DATA_DIR", str(tmp_path / "data"))
+    document = tmp_path / "handbook.txt"
+    document.write_text("\n".join(HANDBOOK), encoding="utf-8")
+    monkeypatch.setenv("FLOWC_FILE", str(document))
+    return flow, model, embeddings, made, document, tmp_path / "data"
+
+
+def handbook_lines(model):
+    prompt = model.seen[-1][-1][1]
+    return prompt.split("Handbook:\n")[1].split("\nQuestion:")[0].split("\n")
+
+
+def test_rag_ingestion_is_its_own_entry_point_and_chat_retrieves_the_closest(rag):
+    flow, model, embeddings, made, document, data = rag
+    # Searching before anything was ingested says what to do.
+    with pytest.raises(
+        RuntimeError, match=r"FAISS-r6: FAISS index 'handbook' not found"
+    ) as err:
+        flow.runnable.invoke({"input_value": "refunds?"})
+    assert "run the flow's ingestion first (POST /rag_faiss/ingest)" in str(err.value)
+    made.clear()
+    out = flow.ENTRY_POINTS["ingest"].invoke({"input_value": ""})
+    assert out["outputs"] == {"FAISS-r3": "FAISS index handbook: 4 documents"}
+    assert out["text"] == "FAISS index handbook: 4 documents"
+    # Ingestion embedded each chunk (Split Text: one per line at 60 characters), asked no model.
+    assert embeddings.documents == HANDBOOK and not model.seen
+    assert [m[0] for m in made] == ["OpenAIEmbeddings-r4"]
+    assert (data / "rag" / "handbook.faiss").is_file()
+
+    made.clear()
+    result = flow.runnable.invoke(
+        {"input_value": "How many days for refunds of a purchase?"}
+    )
+    assert result["outputs"] == {"ChatOutput-r11": "the answer"}
+    # The chat turn embedded only the question (nothing re-ingested); the two closest
+    # chunks (number_of_results) reached the prompt, the closest first.
+    assert embeddings.documents == HANDBOOK
+    assert embeddings.queries == ["How many days for refunds of a purchase?"]
+    assert [m[0] for m in made] == ["OpenAIEmbeddings-r7"]
+    assert handbook_lines(model) == [
+        "- Refunds are accepted within 30 days of purchase.",
+        "- Shipping takes five business days.",
+    ]
+
+
+def test_rag_reingestion_replaces_the_index_and_the_next_query_sees_it(rag):
+    flow, model, embeddings, made, document, data = rag
+    flow.ENTRY_POINTS["ingest"].invoke({})
+    flow.runnable.invoke({"input_value": "gift cards expire?"})
+    assert handbook_lines(model)[0] == "- Gift cards never expire."
+    document.write_text("Gift cards expire after one year.", encoding="utf-8")
+    out = flow.ENTRY_POINTS["ingest"].invoke({})
+    assert out["text"] == "FAISS index handbook: 1 documents"
+    flow.runnable.invoke({"input_value": "gift cards expire?"})
+    assert handbook_lines(model) == ["- Gift cards expire after one year."]
+    # One file, replaced atomically: no temp file is left beside it.
+    assert sorted(p.name for p in (data / "rag").iterdir()) == ["handbook.faiss"]
+
+
+def test_a_store_outside_the_data_dir_and_an_empty_query_are_handled(rag):
+    flow, model, embeddings, *_ = rag
+    with pytest.raises(RuntimeError, match="is outside FLOWC_DATA_DIR"):
+        flow.FaissStore("FAISS-x", embeddings, "../../escape", "index")
+    store = flow.FaissStore("FAISS-x", embeddings, "", "empty")
+    assert store.search("   ", 3) == [] and not store.exists()
+    with pytest.raises(ValueError, match="FAISS-x: there are no documents to ingest"):
+        store.ingest(flow.Run({}), [])

@@ -10,7 +10,8 @@
  *   await stub.close();
  *
  * Serves `POST /v1/chat/completions` (JSON, or SSE when `stream: true`, with a usage chunk when
- * `stream_options.include_usage`) and `GET /v1/models`. A reply is a string (assistant text) or a
+ * `stream_options.include_usage`), `POST /v1/embeddings` (bag-of-words vectors, see `embedText`;
+ * recorded in `stub.embeddings`) and `GET /v1/models`. A reply is a string (assistant text) or a
  * `StubReply` (text and/or tool calls, or an HTTP error to send instead), or a function of the
  * request returning either (sync or async). Anything else → 404.
  */
@@ -53,6 +54,8 @@ export interface OpenAIStub {
   /** Base URL for OPENAI_BASE_URL, e.g. `http://127.0.0.1:41234/v1`. */
   url: string;
   requests: RecordedRequest[];
+  /** Every embeddings request, in order (kept apart from the chat requests). */
+  embeddings: Array<{ headers: RecordedRequest['headers']; body: { model?: string; input: unknown; encoding_format?: string; [key: string]: unknown } }>;
   /** What the next requests get; may be reassigned at any time. */
   reply: string | StubReply | ReplyScript;
   close(): Promise<void>;
@@ -66,13 +69,26 @@ export const textOf = (content: unknown): string =>
       ? content.map((p) => (typeof p === 'object' && p && 'text' in p ? String((p as { text: unknown }).text) : '')).join('')
       : '';
 
+export const EMBED_DIMENSIONS = 64;
+
+/** A deterministic embedding: word counts hashed into EMBED_DIMENSIONS slots (texts sharing words are close). */
+export function embedText(text: string): number[] {
+  const vector = new Array<number>(EMBED_DIMENSIONS).fill(0);
+  for (const word of text.toLowerCase().match(/\w+/g) ?? []) {
+    let h = 2166136261;
+    for (const c of word) h = Math.imul(h ^ c.codePointAt(0)!, 16777619) >>> 0;
+    vector[h % EMBED_DIMENSIONS]! += 1;
+  }
+  return vector;
+}
+
 /** The default reply: every message as `role: text`, one per line, so a test sees what the flow sent. */
 export const echoReply = (request: RecordedRequest): string =>
   request.body.messages.map((m) => `${m.role}: ${textOf(m.content)}`).join('\n');
 
 export async function startOpenAIStub(options: { reply?: string | StubReply | ReplyScript } = {}): Promise<OpenAIStub> {
   let count = 0;
-  const stub: OpenAIStub = { url: '', requests: [], reply: options.reply ?? echoReply, close: async () => {} };
+  const stub: OpenAIStub = { url: '', requests: [], embeddings: [], reply: options.reply ?? echoReply, close: async () => {} };
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -85,6 +101,22 @@ export async function startOpenAIStub(options: { reply?: string | StubReply | Re
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method === 'GET' && path === '/v1/models') {
       send(res, 200, { object: 'list', data: [{ id: 'stub-model', object: 'model', owned_by: 'flowc-tests' }] });
+      return;
+    }
+    if (req.method === 'POST' && path === '/v1/embeddings') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OpenAIStub['embeddings'][number]['body'];
+      stub.embeddings.push({ headers: req.headers, body });
+      const inputs = Array.isArray(body.input) ? body.input : [body.input];
+      // The openai client asks for base64 (little-endian float32) unless told otherwise.
+      const encode = (v: number[]) => (body.encoding_format === 'base64' ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v);
+      send(res, 200, {
+        object: 'list',
+        data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: encode(embedText(String(text))) })),
+        model: body.model ?? 'stub-embedding',
+        usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+      });
       return;
     }
     if (req.method !== 'POST' || path !== '/v1/chat/completions') {

@@ -26,6 +26,7 @@ import { structuredOutput } from './structured_output.js';
 import { tavily } from './tavily.js';
 import { textInput, textOutput } from './text.js';
 import { url } from './url.js';
+import { embeddingModelNode, faiss, ollamaEmbeddings, openaiEmbeddings } from './vectors.js';
 import { yfinance } from './yfinance.js';
 import { youtubeComments, youtubeTranscripts } from './youtube.js';
 
@@ -65,6 +66,10 @@ const GENERATORS: NodeGenerator[] = [
   assemblyAiPoller,
   youtubeComments,
   youtubeTranscripts,
+  openaiEmbeddings,
+  ollamaEmbeddings,
+  embeddingModelNode,
+  faiss,
 ];
 
 export const registry: ReadonlyMap<string, NodeGenerator> = new Map(GENERATORS.flatMap((g) => g.types.map((t) => [t, g] as const)));

@@ -1,0 +1,136 @@
+/**
+ * Retrieval: embedding models (OpenAIEmbeddings, OllamaEmbeddings, the 1.8+ EmbeddingModel) and
+ * the FAISS vector store. Embeddings are built through the module's `make_embeddings`, so the
+ * deployer's environment applies (OPENAI_BASE_URL, keys, OLLAMA_BASE_URL) and the smoke test can
+ * swap in a fake. A FAISS node fed by `ingest_data` in a sub-graph with no chat or text input is an
+ * ingestion sub-graph: compiled as the flow's `ingest` entry point, not run on every chat turn.
+ */
+import type { IrNode } from '../../langflow/index.js';
+import type { Arg } from '../render.js';
+import { input, num, str, type GenContext, type NodeGenerator } from './generator.js';
+import { toolSpecs } from './tools.js';
+
+const PROVIDERS: Record<string, { id: string; keyEnv: string | null }> = {
+  openai: { id: 'openai', keyEnv: 'OPENAI_API_KEY' },
+  ollama: { id: 'ollama', keyEnv: null },
+};
+
+export const SUPPORTED_EMBEDDING_PROVIDERS = 'OpenAI, Ollama';
+
+interface Built {
+  provider: string;
+  model: string;
+  params: Array<{ name: string; arg: Arg }>;
+}
+
+/** A base URL field as a `base_url` argument, when the node has one set or fed. */
+function baseUrl(ctx: GenContext, fields: string[]): Array<{ name: string; arg: Arg }> {
+  for (const field of fields) {
+    if (!(field in ctx.node.fields)) continue;
+    const arg = input(ctx, field);
+    if ('param' in arg || ('value' in arg && arg.value)) return [{ name: 'base_url', arg }];
+  }
+  return [];
+}
+
+function common(ctx: GenContext): Array<{ name: string; arg: Arg }> {
+  const params: Array<{ name: string; arg: Arg }> = [];
+  const dimensions = num(ctx, 'dimensions');
+  if (dimensions !== null && dimensions > 0) params.push({ name: 'dimensions', arg: { value: Math.trunc(dimensions) } });
+  const chunk = num(ctx, 'chunk_size');
+  if (chunk !== null && chunk > 0) params.push({ name: 'chunk_size', arg: { value: Math.trunc(chunk) } });
+  return params;
+}
+
+function key(ctx: GenContext, field: string, provider: string): Array<{ name: string; arg: Arg }> {
+  if (provider === 'ollama' || !ctx.node.fields[field]?.password) return [];
+  const secret = ctx.secret(field, PROVIDERS[provider]?.keyEnv ?? null);
+  return secret ? [{ name: 'api_key', arg: secret }] : [];
+}
+
+function openai(ctx: GenContext): Built {
+  const model = str(ctx, 'model', 'text-embedding-3-small');
+  return { provider: 'openai', model, params: [...baseUrl(ctx, ['openai_api_base']), ...common(ctx), ...key(ctx, 'openai_api_key', 'openai')] };
+}
+
+function ollama(ctx: GenContext): Built {
+  const model = str(ctx, 'model_name') || str(ctx, 'model');
+  if (!model) ctx.fail('model_name', 'no embedding model selected', 'pick the Ollama embedding model in LangFlow');
+  return { provider: 'ollama', model, params: baseUrl(ctx, ['base_url']) };
+}
+
+/** EmbeddingModel: 1.8+ a `model` list whose item names the provider; earlier a `provider` dropdown. */
+function embeddingModel(ctx: GenContext): Built {
+  const raw = ctx.node.inputs.model?.kind === 'const' ? ctx.node.inputs.model.value : undefined;
+  let provider = str(ctx, 'provider');
+  let model = typeof raw === 'string' ? raw : '';
+  if (Array.isArray(raw) && raw[0] && typeof raw[0] === 'object') {
+    const item = raw[0] as { name?: unknown; provider?: unknown };
+    provider = typeof item.provider === 'string' ? item.provider : provider;
+    model = typeof item.name === 'string' ? item.name : '';
+  }
+  provider ||= 'OpenAI'; // the component's default provider
+  const known = PROVIDERS[provider.toLowerCase()];
+  if (!known) {
+    ctx.fail('model', `embedding provider "${provider}" is not supported (supported: ${SUPPORTED_EMBEDDING_PROVIDERS})`, 'pick one of the supported providers in LangFlow');
+  }
+  if (!model) ctx.fail('model', 'no embedding model selected', 'pick the embedding model in LangFlow');
+  return { provider: known.id, model, params: [...baseUrl(ctx, ['api_base', 'base_url', 'ollama_base_url']), ...(known.id === 'openai' ? common(ctx) : []), ...key(ctx, 'api_key', known.id)] };
+}
+
+function embeddings(types: string[], build: (ctx: GenContext) => Built): NodeGenerator {
+  return {
+    types,
+    template: 'nodes/embeddings.py',
+    runtime: ['vectors'],
+    outputs: { embeddings: 'Any' },
+    vars: (ctx) => ({ built: build(ctx) }),
+  };
+}
+
+export const openaiEmbeddings = embeddings(['OpenAIEmbeddings'], openai);
+export const ollamaEmbeddings = embeddings(['OllamaEmbeddings'], ollama);
+export const embeddingModelNode = embeddings(['EmbeddingModel'], embeddingModel);
+
+export const VECTOR_STORES: ReadonlySet<string> = new Set(['FAISS']);
+
+const fed = (node: IrNode, field: string) => node.inputs[field]?.kind === 'edge' || node.inputs[field]?.kind === 'edges';
+
+/** A vector store that only ingests: documents come by edge, and it has no query to run. */
+export function ingestsOnly(node: IrNode): boolean {
+  const query = node.inputs.search_query;
+  return VECTOR_STORES.has(node.type) && fed(node, 'ingest_data') && !fed(node, 'search_query') && !(query?.kind === 'const' && typeof query.value === 'string' && query.value.trim());
+}
+
+export const faiss: NodeGenerator = {
+  types: ['FAISS'],
+  template: 'nodes/faiss.py',
+  runtime: ['vectors', 'tools'],
+  outputs: { search_results: 'list', dataframe: 'Table', component_as_tool: 'list' },
+  // An ingesting store is what its (ingestion) sub-graph is for, even with no edge out of it.
+  sink: (node) => fed(node, 'ingest_data'),
+  vars(ctx) {
+    if (!ctx.params.has('embedding')) ctx.fail('embedding', 'a vector store needs an embedding model connected to its Embedding input', 'connect an Embeddings component (OpenAI, Ollama, Embedding Model)');
+    const index = str(ctx, 'index_name', 'langflow_index');
+    if (!/^[\w.-]{1,100}$/.test(index) || index.startsWith('.')) {
+      ctx.fail('index_name', 'the index name must be a plain file name (letters, digits, _, -, .)', 'rename the index in LangFlow');
+    }
+    return {
+      embedding: input(ctx, 'embedding'),
+      ingest_data: input(ctx, 'ingest_data', null),
+      search_query: input(ctx, 'search_query'),
+      store: { persist_directory: str(ctx, 'persist_directory'), index_name: index },
+      k: Math.max(1, Math.trunc(num(ctx, 'number_of_results') ?? 4)),
+      ingesting: ctx.params.has('ingest_data'),
+      ingest_only: ingestsOnly(ctx.node),
+      tools: toolSpecs(ctx, [
+        {
+          name: 'search_documents',
+          description: 'Search the FAISS vector store for the documents closest to a query.',
+          args: { search_query: { type: 'string', description: 'Enter a query to run a similarity search.' } },
+          status: true,
+        },
+      ]),
+    };
+  },
+};

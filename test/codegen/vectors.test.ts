@@ -1,0 +1,122 @@
+/**
+ * Retrieval (issue 8): embeddings and the FAISS vector store, the ingestion sub-graph compiled as
+ * its own entry point (`ingest_flow`, served at /<endpoint>/ingest) and kept off the chat path,
+ * refusals that name node and field, the generated smoke test, and a real langchain-openai
+ * embeddings client pointed at the local OpenAI-compatible stub.
+ */
+import test from 'ava';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { compileFlow } from '../../src/codegen/compile.js';
+import { isFlowcError } from '../../src/errors.js';
+import { havePython, repoRoot, runPytest, runPython } from '../helpers/python.js';
+import { startOpenAIStub } from '../helpers/openai-stub.js';
+import { basicChat } from './flowkit.js';
+
+const RAG = readFileSync(join(repoRoot, 'test', 'fixtures', 'flows', 'rag_faiss.json'), 'utf8');
+const compileRag = (source = RAG) => compileFlow(source, { file: 'flows/rag.json', slug: 'acme', outputDir: 'app/flows', testsDir: 'tests/smoke' });
+const flowText = (r: ReturnType<typeof compileRag>) => r.files.find((f) => f.path.endsWith('flow_rag.py'))!.content;
+const body = (text: string, fn: string) => text.slice(text.indexOf(`def ${fn}(`), text.indexOf('\n\n\n', text.indexOf(`def ${fn}(`)));
+
+test('the ingestion sub-graph is its own entry point; the chat path never runs it', (t) => {
+  const text = flowText(compileRag());
+  const chat = body(text, 'run_flow');
+  const ingest = body(text, 'ingest_flow');
+  for (const fn of ['file_r1(', 'split_text_r2(', 'faiss_r3(', 'open_ai_embeddings_r4(']) {
+    t.true(ingest.includes(fn), `ingest_flow calls ${fn}`);
+    t.false(chat.includes(fn), `run_flow does not call ${fn}`);
+  }
+  for (const fn of ['chat_input_r5(', 'faiss_r6(', 'open_ai_embeddings_r7(', 'chat_output_r11(']) t.true(chat.includes(fn), `run_flow calls ${fn}`);
+  t.regex(text, /ENTRY_POINTS = \{\n {4}"ingest": RunnableLambda\(ingest_flow/);
+  t.regex(body(text, 'faiss_r3'), /found = store\.ingest\(run, ingest_data\)/);
+  t.regex(body(text, 'faiss_r6'), /found = store\.search\(search_query, 2\)/);
+  t.regex(body(text, 'open_ai_embeddings_r4'), /make_embeddings\(\n\s+"OpenAIEmbeddings-r4",\n\s+"openai",\n\s+"text-embedding-3-small",/);
+  // A flow without vector stores has no further entry point and no vector helpers.
+  const plain = compileFlow(JSON.stringify(basicChat()), { file: 'flows/plain.json', slug: 'acme' }).files[0]!.content;
+  t.regex(plain, /^ENTRY_POINTS = \{\}$/m);
+  t.false(plain.includes('class FaissStore'));
+});
+
+const edit = (mutate: (nodes: Array<{ id: string; data: { node: { template: Record<string, { value: unknown }> } } }>, f: { data: { edges: Array<{ target: string; data: { targetHandle: { fieldName: string } } }> } }) => void) => {
+  const f = JSON.parse(RAG);
+  mutate(f.data.nodes, f);
+  return JSON.stringify(f);
+};
+
+test('refusals name the node and field: no embedding connected, an index name that is a path, an unknown provider', (t) => {
+  const cases: Array<[string, string, RegExp]> = [
+    [
+      edit((_, f) => {
+        f.data.edges = f.data.edges.filter((e) => !(e.target === 'FAISS-r6' && e.data.targetHandle.fieldName === 'embedding'));
+      }),
+      'node FAISS-r6 (FAISS), field embedding',
+      /needs an embedding model connected/,
+    ],
+    [edit((nodes) => (nodes.find((n) => n.id === 'FAISS-r3')!.data.node.template.index_name!.value = '../../etc/x')), 'node FAISS-r3 (FAISS), field index_name', /plain file name/],
+    [
+      edit((nodes) => {
+        const n = nodes.find((x) => x.id === 'OpenAIEmbeddings-r4')!;
+        (n.data as unknown as { type: string }).type = 'EmbeddingModel';
+        n.data.node.template.model!.value = [{ name: 'embed-1', provider: 'Cohere' }];
+      }),
+      'node OpenAIEmbeddings-r4 (EmbeddingModel), field model',
+      /embedding provider "Cohere" is not supported \(supported: OpenAI, Ollama\)/,
+    ],
+  ];
+  for (const [source, where, reason] of cases) {
+    const err = t.throws(() => compileRag(source));
+    if (!isFlowcError(err)) return t.fail(String(err));
+    t.true(err.describe().startsWith(`flows/rag.json: ${where}: `), err.describe());
+    t.regex(err.describe(), reason);
+  }
+});
+
+(havePython() ? test : test.skip)('the generated smoke test ingests first, then the chat path retrieves (fake embeddings)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowc-rag-smoke-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const f of compileRag().files) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content);
+  }
+  const smoke = readFileSync(join(dir, 'tests/smoke/test_rag.py'), 'utf8');
+  t.regex(smoke, /ingested = flow\.ENTRY_POINTS\["ingest"\]\.invoke/);
+  const r = await runPytest(['tests/smoke'], dir);
+  t.is(r.code, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /1 passed/);
+});
+
+(havePython() ? test : test.skip)('a real OpenAI embeddings client reaches the local stub; the closest chunk reaches the model', async (t) => {
+  const stub = await startOpenAIStub();
+  const dir = mkdtempSync(join(tmpdir(), 'flowc-rag-stub-'));
+  t.teardown(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await stub.close();
+  });
+  writeFileSync(join(dir, 'flow_rag.py'), flowText(compileRag()));
+  writeFileSync(join(dir, 'handbook.txt'), 'Refunds are accepted within 30 days of purchase.\nShipping takes five business days.\nGift cards never expire and work online.');
+  const script = `
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("rag", sys.argv[1] + "/flow_rag.py")
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+ingested = m.ENTRY_POINTS["ingest"].invoke({"input_value": ""})
+answer = m.runnable.invoke({"input_value": "How many days for refunds of a purchase?"})
+print(json.dumps([ingested["text"], answer["text"]]))
+`;
+  const r = await runPython(['-c', script, dir], {
+    env: { OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'sk-test-embeddings', FLOWC_FILE: join(dir, 'handbook.txt'), FLOWC_DATA_DIR: join(dir, 'data') },
+  });
+  t.is(r.code, 0, r.stderr);
+  const [ingested, answer] = JSON.parse(r.stdout.trim().split('\n').pop()!) as [string, string];
+  t.is(ingested, 'FAISS index handbook: 3 documents');
+  // The stub echoes what it was sent: the prompt carried two chunks (number_of_results), the
+  // closest to the question first.
+  t.regex(answer, /Handbook:\n- Refunds are accepted within 30 days of purchase\.\n- [^\n]+\nQuestion: How many days/);
+  t.is(stub.embeddings.length, 2);
+  const [docs, query] = stub.embeddings;
+  t.deepEqual(docs!.body.input, ['Refunds are accepted within 30 days of purchase.', 'Shipping takes five business days.', 'Gift cards never expire and work online.']);
+  t.deepEqual(query!.body.input, ['How many days for refunds of a purchase?']);
+  t.is(docs!.body.model, 'text-embedding-3-small');
+  t.is(docs!.headers.authorization, 'Bearer sk-test-embeddings');
+  t.is(stub.requests.length, 1, 'one chat completion, on the chat turn only');
+});
