@@ -30,7 +30,7 @@ test('the ingestion sub-graph is its own entry point; the chat path never runs i
   for (const fn of ['chat_input_r5(', 'faiss_r6(', 'open_ai_embeddings_r7(', 'chat_output_r11(']) t.true(chat.includes(fn), `run_flow calls ${fn}`);
   t.regex(text, /ENTRY_POINTS = \{\n {4}"ingest": RunnableLambda\(ingest_flow/);
   t.regex(body(text, 'faiss_r3'), /found = store\.ingest\(run, ingest_data\)/);
-  t.regex(body(text, 'faiss_r6'), /found = store\.search\(search_query, 2\)/);
+  t.regex(body(text, 'faiss_r6'), /found = store\.search\(\n\s+search_query,\n\s+2,\n\s+\)/);
   t.regex(body(text, 'open_ai_embeddings_r4'), /make_embeddings\(\n\s+"OpenAIEmbeddings-r4",\n\s+"openai",\n\s+"text-embedding-3-small",/);
   // A flow without vector stores has no further entry point and no vector helpers.
   const plain = compileFlow(JSON.stringify(basicChat()), { file: 'flows/plain.json', slug: 'acme' }).files[0]!.content;

@@ -15,7 +15,7 @@ const PROVIDERS: Record<string, { id: string; keyEnv: string | null }> = {
   ollama: { id: 'ollama', keyEnv: null },
 };
 
-export const SUPPORTED_EMBEDDING_PROVIDERS = 'OpenAI, Ollama';
+const SUPPORTED_EMBEDDING_PROVIDERS = 'OpenAI, Ollama';
 
 interface Built {
   provider: string;
@@ -92,7 +92,7 @@ export const openaiEmbeddings = embeddings(['OpenAIEmbeddings'], openai);
 export const ollamaEmbeddings = embeddings(['OllamaEmbeddings'], ollama);
 export const embeddingModelNode = embeddings(['EmbeddingModel'], embeddingModel);
 
-export const VECTOR_STORES: ReadonlySet<string> = new Set(['FAISS']);
+const VECTOR_STORES: ReadonlySet<string> = new Set(['FAISS']);
 
 const fed = (node: IrNode, field: string) => node.inputs[field]?.kind === 'edge' || node.inputs[field]?.kind === 'edges';
 
