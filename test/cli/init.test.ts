@@ -24,6 +24,7 @@ test('init makes a repo that reconciles and pushes; running it again changes not
   t.is(readFileSync(path.join(dir, 'flowc.yaml'), 'utf8').match(/^(slug|stack_port): .*$/gm)!.join(','), 'slug: acme,stack_port: 4101');
   t.true(existsSync(path.join(dir, 'flows/.gitkeep')));
   t.regex(readFileSync(path.join(dir, '.gitignore'), 'utf8'), /__pycache__\//);
+  t.regex(readFileSync(path.join(dir, '.gitignore'), 'utf8'), /^\.flowc-data\/$/m, 'vector-store indexes are not committed');
   t.is(await gitIn(dir, 'remote', 'get-url', 'origin'), remote);
   t.is(await gitIn(dir, 'log', '--format=%s'), 'flowc init: tenant acme');
   t.true(existsSync(path.join(dir, '.git/hooks/pre-commit')));
