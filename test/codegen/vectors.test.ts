@@ -120,3 +120,68 @@ print(json.dumps([ingested["text"], answer["text"]]))
   t.is(docs!.headers.authorization, 'Bearer sk-test-embeddings');
   t.is(stub.requests.length, 1, 'one chat completion, on the chat turn only');
 });
+
+(havePython() ? test : test.skip)('in tool mode a FAISS store is an agent tool that searches the ingested index', async (t) => {
+  const rag = JSON.parse(RAG);
+  const agentFlow = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'flows', 'agent_tools.json'), 'utf8'));
+  const agent = agentFlow.data.nodes.find((n: { id: string }) => n.id === 'Agent-g1');
+  const keep = new Set(['File-r1', 'SplitText-r2', 'FAISS-r3', 'OpenAIEmbeddings-r4', 'ChatInput-r5', 'FAISS-r6', 'OpenAIEmbeddings-r7', 'ChatOutput-r11']);
+  rag.data.nodes = [...rag.data.nodes.filter((n: { id: string }) => keep.has(n.id)), agent];
+  const store = rag.data.nodes.find((n: { id: string }) => n.id === 'FAISS-r6').data.node;
+  store.tool_mode = true;
+  store.outputs = [{ name: 'component_as_tool', display_name: 'Toolset', types: ['Tool'], selected: 'Tool', method: 'to_toolkit' }];
+  const chatEdges = [
+    ['ChatInput-r5', 'message', 'Agent-g1', 'input_value'],
+    ['FAISS-r6', 'component_as_tool', 'Agent-g1', 'tools'],
+    ['Agent-g1', 'response', 'ChatOutput-r11', 'input_value'],
+  ].map(([source, output, target, fieldName]) => ({
+    id: `e-${source}-${target}`,
+    source,
+    target,
+    data: { sourceHandle: { id: source, name: output, output_types: ['Tool'] }, targetHandle: { id: target, fieldName, inputTypes: ['Tool'] } },
+  }));
+  rag.data.edges = [...rag.data.edges.filter((e: { source: string; target: string }) => keep.has(e.source) && keep.has(e.target) && e.target !== 'ChatOutput-r11' && e.source !== 'ChatInput-r5'), ...chatEdges];
+  const dir = mkdtempSync(join(tmpdir(), 'flowc-rag-tool-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'flow_rag.py'), flowText(compileRag(JSON.stringify(rag))));
+  writeFileSync(join(dir, 'handbook.txt'), 'Refunds are accepted within 30 days of purchase.\nShipping takes five business days.\nGift cards never expire and work online.');
+  const script = `
+import importlib.util, json, sys
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, ToolMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+spec = importlib.util.spec_from_file_location("rag", sys.argv[1] + "/flow_rag.py")
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+class Words(Embeddings):
+    def embed_documents(self, texts): return [self.embed_query(t) for t in texts]
+    def embed_query(self, text):
+        import re, zlib
+        v = [0.0] * 256
+        for w in re.findall(r"\\w+", text.lower()): v[zlib.crc32(w.encode()) % 256] += 1.0
+        return v
+class Caller(BaseChatModel):
+    bound: list = []
+    @property
+    def _llm_type(self): return "caller"
+    def bind_tools(self, tools, **kw):
+        self.bound.extend(t.name for t in tools); return self
+    def _generate(self, messages, stop=None, run_manager=None, **kw):
+        done = [x.content for x in messages if isinstance(x, ToolMessage)]
+        if not done:
+            call = {"name": "search_documents", "args": {"search_query": "refunds within days of purchase"}, "id": "c1"}
+            return ChatResult(generations=[ChatGeneration(message=AIMessage(content="", tool_calls=[call]))])
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=" | ".join(done)))])
+caller = Caller()
+m.make_embeddings = lambda *a, **k: Words()
+m.make_chat_model = lambda *a, **k: caller
+m.ENTRY_POINTS["ingest"].invoke({})
+out = m.runnable.invoke({"input_value": "What is the refund window?"})
+print(json.dumps([caller.bound, out["text"]]))
+`;
+  const r = await runPython(['-c', script, dir], { env: { FLOWC_FILE: join(dir, 'handbook.txt'), FLOWC_DATA_DIR: join(dir, 'data') } });
+  t.is(r.code, 0, r.stderr);
+  const [bound, answer] = JSON.parse(r.stdout.trim().split('\n').pop()!) as [string[], string];
+  t.true(bound.includes('search_documents'), bound.join(', '));
+  t.regex(answer, /Refunds are accepted within 30 days of purchase\./);
+});
