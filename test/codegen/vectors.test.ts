@@ -185,3 +185,94 @@ print(json.dumps([caller.bound, out["text"]]))
   t.true(bound.includes('search_documents'), bound.join(', '));
   t.regex(answer, /Refunds are accepted within 30 days of purchase\./);
 });
+
+/** Astra DB's Data API on loopback, in memory (cosine similarity), recording every command. */
+async function astraStandIn() {
+  const { createServer } = await import('node:http');
+  const docs = new Map<string, { content: string; $vector: number[]; [k: string]: unknown }>();
+  const seen: Array<{ path: string; token: string | undefined; command: Record<string, any> }> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
+      const command = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      seen.push({ path: req.url ?? '', token: req.headers.token as string | undefined, command });
+      let body: unknown = { status: { ok: 1 } };
+      if (command.insertMany) {
+        const errors = [];
+        for (const d of command.insertMany.documents) {
+          if (docs.has(d._id)) errors.push({ errorCode: 'DOCUMENT_ALREADY_EXISTS', message: `already exists: ${d._id}` });
+          else docs.set(d._id, d);
+        }
+        body = { status: { insertedIds: [] }, ...(errors.length ? { errors } : {}) };
+      } else if (command.find) {
+        const q: number[] = command.find.sort.$vector;
+        const cos = (v: number[]) => v.reduce((s, x, i) => s + x * q[i]!, 0) / (Math.hypot(...v) * Math.hypot(...q) || 1);
+        const found = [...docs.values()].sort((a, b) => cos(b.$vector) - cos(a.$vector)).slice(0, command.find.options.limit);
+        body = { data: { documents: found.map(({ $vector: _, ...rest }) => rest) } };
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, seen, docs, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+(havePython() ? test : test.skip)('Astra DB: ingestion creates the collection and adds documents once (ids from content); search sorts by vector', async (t) => {
+  const astra = await astraStandIn();
+  const rag = JSON.parse(RAG);
+  for (const n of rag.data.nodes.filter((x: { id: string }) => x.id.startsWith('FAISS-'))) {
+    n.data.type = 'AstraDB';
+    delete n.data.node.metadata;
+    const tpl = n.data.node.template;
+    tpl.embedding_model = tpl.embedding;
+    delete tpl.embedding;
+    tpl.token = { type: 'str', value: 'FLOWC_TEST_ASTRA_TOKEN', password: true, load_from_db: true };
+    tpl.collection_name = { type: 'str', value: 'handbook' };
+    tpl.search_method = { type: 'str', value: 'Vector Search' };
+  }
+  for (const e of rag.data.edges) {
+    if (e.data.targetHandle.fieldName === 'embedding') e.data.targetHandle.fieldName = 'embedding_model';
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'flowc-astra-'));
+  t.teardown(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await astra.close();
+  });
+  writeFileSync(join(dir, 'flow_rag.py'), flowText(compileRag(JSON.stringify(rag))));
+  writeFileSync(join(dir, 'handbook.txt'), 'Refunds are accepted within 30 days of purchase.\nShipping takes five business days.\nGift cards never expire and work online.');
+  const script = `
+import importlib.util, json, sys
+from langchain_core.embeddings import Embeddings
+spec = importlib.util.spec_from_file_location("rag", sys.argv[1] + "/flow_rag.py")
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+class Words(Embeddings):
+    def embed_documents(self, texts): return [self.embed_query(t) for t in texts]
+    def embed_query(self, text):
+        import re, zlib
+        v = [0.0] * 16
+        for w in re.findall(r"\\w+", text.lower()): v[zlib.crc32(w.encode()) % 16] += 1.0
+        return v
+m.make_embeddings = lambda *a, **k: Words()
+first = m.ENTRY_POINTS["ingest"].invoke({})["text"]
+again = m.ENTRY_POINTS["ingest"].invoke({})["text"]
+store = m.AstraStore("probe", Words(), lambda: "t", "", "", "handbook")
+print(json.dumps([first, again, [d.data["text"] for d in store.search("refunds within days of purchase", 1)]]))
+`;
+  const r = await runPython(['-c', script, dir], {
+    env: { ASTRA_DB_API_ENDPOINT: astra.url, FLOWC_TEST_ASTRA_TOKEN: 'AstraCS:test-token', FLOWC_FILE: join(dir, 'handbook.txt') },
+  });
+  t.is(r.code, 0, r.stderr);
+  const [first, again, found] = JSON.parse(r.stdout.trim().split('\n').pop()!) as [string, string, string[]];
+  t.is(first, 'Astra DB collection handbook: 3 documents');
+  t.is(again, 'Astra DB collection handbook: 3 documents');
+  t.deepEqual(found, ['Refunds are accepted within 30 days of purchase.']);
+  t.is(astra.docs.size, 3, 'ingesting again added nothing');
+  const create = astra.seen.find((s) => s.command.createCollection)!;
+  t.is(create.path, '/api/json/v1/default_keyspace');
+  t.deepEqual(create.command.createCollection, { name: 'handbook', options: { vector: { dimension: 16, metric: 'cosine' } } });
+  t.is(create.token, 'AstraCS:test-token', 'the token comes from the variable the node names');
+  const insert = astra.seen.find((s) => s.command.insertMany)!;
+  t.is(insert.path, '/api/json/v1/default_keyspace/handbook');
+  t.deepEqual(Object.keys(insert.command.insertMany.documents[0]).sort(), ['$vector', '_id', 'content', 'metadata']);
+});

@@ -26,7 +26,7 @@ import { structuredOutput } from './structured_output.js';
 import { tavily } from './tavily.js';
 import { textInput, textOutput } from './text.js';
 import { url } from './url.js';
-import { embeddingModelNode, faiss, ollamaEmbeddings, openaiEmbeddings } from './vectors.js';
+import { astraDb, embeddingModelNode, faiss, ollamaEmbeddings, openaiEmbeddings } from './vectors.js';
 import { yfinance } from './yfinance.js';
 import { youtubeComments, youtubeTranscripts } from './youtube.js';
 
@@ -70,6 +70,7 @@ const GENERATORS: NodeGenerator[] = [
   ollamaEmbeddings,
   embeddingModelNode,
   faiss,
+  astraDb,
 ];
 
 export const registry: ReadonlyMap<string, NodeGenerator> = new Map(GENERATORS.flatMap((g) => g.types.map((t) => [t, g] as const)));

@@ -2,8 +2,9 @@
  * Retrieval: embedding models (OpenAIEmbeddings, OllamaEmbeddings, the 1.8+ EmbeddingModel) and
  * the FAISS vector store. Embeddings are built through the module's `make_embeddings`, so the
  * deployer's environment applies (OPENAI_BASE_URL, keys, OLLAMA_BASE_URL) and the smoke test can
- * swap in a fake. A FAISS node fed by `ingest_data` in a sub-graph with no chat or text input is an
- * ingestion sub-graph: compiled as the flow's `ingest` entry point, not run on every chat turn.
+ * swap in a fake. The vector stores: FAISS (faiss-cpu, on disk) and Astra DB (its Data API). A store
+ * fed by `ingest_data` in a sub-graph with no chat or text input makes it an ingestion sub-graph:
+ * compiled as the flow's `ingest` entry point, not run on every chat turn.
  */
 import type { IrNode } from '../../langflow/index.js';
 import type { Arg } from '../render.js';
@@ -92,7 +93,7 @@ export const openaiEmbeddings = embeddings(['OpenAIEmbeddings'], openai);
 export const ollamaEmbeddings = embeddings(['OllamaEmbeddings'], ollama);
 export const embeddingModelNode = embeddings(['EmbeddingModel'], embeddingModel);
 
-const VECTOR_STORES: ReadonlySet<string> = new Set(['FAISS']);
+const VECTOR_STORES: ReadonlySet<string> = new Set(['FAISS', 'AstraDB']);
 
 const fed = (node: IrNode, field: string) => node.inputs[field]?.kind === 'edge' || node.inputs[field]?.kind === 'edges';
 
@@ -102,35 +103,64 @@ export function ingestsOnly(node: IrNode): boolean {
   return VECTOR_STORES.has(node.type) && fed(node, 'ingest_data') && !fed(node, 'search_query') && !(query?.kind === 'const' && typeof query.value === 'string' && query.value.trim());
 }
 
-export const faiss: NodeGenerator = {
-  types: ['FAISS'],
-  template: 'nodes/faiss.py',
-  runtime: ['vectors', 'tools'],
-  outputs: { search_results: 'list', dataframe: 'Table', component_as_tool: 'list' },
-  // An ingesting store is what its (ingestion) sub-graph is for, even with no edge out of it.
-  sink: (node) => fed(node, 'ingest_data'),
-  vars(ctx) {
-    if (!ctx.params.has('embedding')) ctx.fail('embedding', 'a vector store needs an embedding model connected to its Embedding input', 'connect an Embeddings component (OpenAI, Ollama, Embedding Model)');
-    const index = str(ctx, 'index_name', 'langflow_index');
-    if (!/^[\w.-]{1,100}$/.test(index) || index.startsWith('.')) {
-      ctx.fail('index_name', 'the index name must be a plain file name (letters, digits, _, -, .)', 'rename the index in LangFlow');
-    }
-    return {
-      embedding: input(ctx, 'embedding'),
-      ingest_data: input(ctx, 'ingest_data', null),
-      search_query: input(ctx, 'search_query'),
-      store: { persist_directory: str(ctx, 'persist_directory'), index_name: index },
-      k: Math.max(1, Math.trunc(num(ctx, 'number_of_results') ?? 4)),
-      ingesting: ctx.params.has('ingest_data'),
-      ingest_only: ingestsOnly(ctx.node),
-      tools: toolSpecs(ctx, [
-        {
-          name: 'search_documents',
-          description: 'Search the FAISS vector store for the documents closest to a query.',
-          args: { search_query: { type: 'string', description: 'Enter a query to run a similarity search.' } },
-          status: true,
-        },
-      ]),
-    };
-  },
-};
+/** What FAISS and Astra DB share: ingest/search wiring, results, tool mode. */
+function vectorStore(types: string[], extraOutputs: Record<string, string>, store: (ctx: GenContext) => Record<string, unknown>, embeddingField: string, noEmbedding: string): NodeGenerator {
+  return {
+    types,
+    template: 'nodes/vector_store.py',
+    runtime: ['vectors', 'tools'],
+    outputs: { search_results: 'list', dataframe: 'Table', ...extraOutputs },
+    // An ingesting store is what its (ingestion) sub-graph is for, even with no edge out of it.
+    sink: (node) => fed(node, 'ingest_data'),
+    vars(ctx) {
+      if (!ctx.params.has(embeddingField)) {
+        ctx.fail(embeddingField, noEmbedding, 'connect an Embeddings component (OpenAI, Ollama, Embedding Model)');
+      }
+      return {
+        embedding: input(ctx, embeddingField),
+        ingest_data: input(ctx, 'ingest_data', null),
+        search_query: input(ctx, 'search_query'),
+        store: store(ctx),
+        k: Math.max(1, Math.trunc(num(ctx, 'number_of_results') ?? 4)),
+        ingesting: ctx.params.has('ingest_data'),
+        ingest_only: ingestsOnly(ctx.node),
+        tools: toolSpecs(ctx, [
+          {
+            name: 'search_documents',
+            description: 'Search the vector store for the documents closest to a query.',
+            args: { search_query: { type: 'string', description: 'Enter a query to run a similarity search.' } },
+            status: true,
+          },
+        ]),
+      };
+    },
+  };
+}
+
+export const faiss = vectorStore(['FAISS'], { component_as_tool: 'list' }, (ctx) => {
+  const index = str(ctx, 'index_name', 'langflow_index');
+  if (!/^[\w.-]{1,100}$/.test(index) || index.startsWith('.')) {
+    ctx.fail('index_name', 'the index name must be a plain file name (letters, digits, _, -, .)', 'rename the index in LangFlow');
+  }
+  return { kind: 'faiss', persist_directory: str(ctx, 'persist_directory'), index_name: index };
+}, 'embedding', 'a vector store needs an embedding model connected to its Embedding input');
+
+/**
+ * Astra DB through its Data API (httpx; no astrapy): vector search with the embeddings of the
+ * connected model. Endpoint, keyspace and collection come from the node, else ASTRA_DB_API_ENDPOINT,
+ * ASTRA_DB_KEYSPACE (default_keyspace) and ASTRA_DB_COLLECTION; the token from `token` or
+ * ASTRA_DB_APPLICATION_TOKEN. Astra's server-side embeddings and hybrid search are refused.
+ */
+export const astraDb = vectorStore(['AstraDB'], { component_as_tool: 'list' }, (ctx) => {
+  const method = str(ctx, 'search_method', 'Vector Search');
+  if (method !== 'Vector Search') ctx.fail('search_method', `search method "${method}" is not supported (Vector Search only)`, 'pick Vector Search in LangFlow');
+  const type = str(ctx, 'search_type', 'Similarity');
+  if (type !== 'Similarity') ctx.fail('search_type', `search type "${type}" is not supported (Similarity only)`, 'pick Similarity in LangFlow');
+  return {
+    kind: 'astra',
+    token: ctx.secret('token', 'ASTRA_DB_APPLICATION_TOKEN'),
+    api_endpoint: str(ctx, 'api_endpoint'),
+    keyspace: str(ctx, 'keyspace'),
+    collection: str(ctx, 'collection_name'),
+  };
+}, 'embedding_model', "no embedding model is connected: Astra DB's server-side embeddings (vectorize) are not supported");
