@@ -17,6 +17,21 @@ import { basicChat } from './flowkit.js';
 const RAG = readFileSync(join(repoRoot, 'test', 'fixtures', 'flows', 'rag_faiss.json'), 'utf8');
 const compileRag = (source = RAG) => compileFlow(source, { file: 'flows/rag.json', slug: 'acme', outputDir: 'app/flows', testsDir: 'tests/smoke' });
 const flowText = (r: ReturnType<typeof compileRag>) => r.files.find((f) => f.path.endsWith('flow_rag.py'))!.content;
+/** Python that loads `<dir>/flow_rag.py` as `m` and defines `Words`, bag-of-words embeddings of `dim` slots. */
+const loadWithWords = (dim: number) => `
+import importlib.util, json, sys
+from langchain_core.embeddings import Embeddings
+spec = importlib.util.spec_from_file_location("rag", sys.argv[1] + "/flow_rag.py")
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+class Words(Embeddings):
+    def embed_documents(self, texts): return [self.embed_query(t) for t in texts]
+    def embed_query(self, text):
+        import re, zlib
+        v = [0.0] * ${dim}
+        for w in re.findall(r"\\w+", text.lower()): v[zlib.crc32(w.encode()) % ${dim}] += 1.0
+        return v
+`;
+
 const body = (text: string, fn: string) => text.slice(text.indexOf(`def ${fn}(`), text.indexOf('\n\n\n', text.indexOf(`def ${fn}(`)));
 
 test('the ingestion sub-graph is its own entry point; the chat path never runs it', (t) => {
@@ -145,21 +160,10 @@ print(json.dumps([ingested["text"], answer["text"]]))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'flow_rag.py'), flowText(compileRag(JSON.stringify(rag))));
   writeFileSync(join(dir, 'handbook.txt'), 'Refunds are accepted within 30 days of purchase.\nShipping takes five business days.\nGift cards never expire and work online.');
-  const script = `
-import importlib.util, json, sys
-from langchain_core.embeddings import Embeddings
+  const script = `${loadWithWords(256)}
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-spec = importlib.util.spec_from_file_location("rag", sys.argv[1] + "/flow_rag.py")
-m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
-class Words(Embeddings):
-    def embed_documents(self, texts): return [self.embed_query(t) for t in texts]
-    def embed_query(self, text):
-        import re, zlib
-        v = [0.0] * 256
-        for w in re.findall(r"\\w+", text.lower()): v[zlib.crc32(w.encode()) % 256] += 1.0
-        return v
 class Caller(BaseChatModel):
     bound: list = []
     @property
@@ -241,18 +245,7 @@ async function astraStandIn() {
   });
   writeFileSync(join(dir, 'flow_rag.py'), flowText(compileRag(JSON.stringify(rag))));
   writeFileSync(join(dir, 'handbook.txt'), 'Refunds are accepted within 30 days of purchase.\nShipping takes five business days.\nGift cards never expire and work online.');
-  const script = `
-import importlib.util, json, sys
-from langchain_core.embeddings import Embeddings
-spec = importlib.util.spec_from_file_location("rag", sys.argv[1] + "/flow_rag.py")
-m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
-class Words(Embeddings):
-    def embed_documents(self, texts): return [self.embed_query(t) for t in texts]
-    def embed_query(self, text):
-        import re, zlib
-        v = [0.0] * 16
-        for w in re.findall(r"\\w+", text.lower()): v[zlib.crc32(w.encode()) % 16] += 1.0
-        return v
+  const script = `${loadWithWords(16)}
 m.make_embeddings = lambda *a, **k: Words()
 first = m.ENTRY_POINTS["ingest"].invoke({})["text"]
 again = m.ENTRY_POINTS["ingest"].invoke({})["text"]
