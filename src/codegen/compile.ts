@@ -11,10 +11,11 @@ import { FlowcError } from '../errors.js';
 import { buildGraph, layoutFreeJson, normalizeFlow, parseJson, typeMismatch, type FlowGraph, type IrNode } from '../langflow/index.js';
 import { sha256, withHeader } from './header.js';
 import { registry, supportedTypes, type GenContext, type NodeGenerator } from './nodes/index.js';
-import { PY_BUILTINS, pyIdent, uniqueIdent } from './python.js';
+import { PY_BUILTINS, pyCall, pyDict, pyIdent, pyLines, pyList, pyStr, uniqueIdent, type PyLayout } from './python.js';
 import { GENERATOR_DIGEST, renderTemplate, templateSource, type Arg } from './render.js';
-import { executionOrder, loopBlocks } from './loops.js';
-import { belowRouters } from './routing.js';
+import { loopBlocks } from './loops.js';
+import { END, START, wire } from './wiring.js';
+import { ingestsOnly } from './nodes/vectors.js';
 import { ingestionNodes } from './entries.js';
 import { smokeExpectations } from './smoke.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from './types.js';
@@ -39,23 +40,30 @@ function endpointOf(name: string | null, flowId: string, moduleId: string): stri
   return ok(slug) ? slug : moduleId || 'flow';
 }
 
-/** The runtime helper sections, in the order a module includes them (`core` always). */
-const RUNTIME_SECTIONS = ['core', 'structured', 'tools', 'web', 'services', 'media', 'files', 'control', 'batch', 'vectors'];
+/** The runtime's sections, in the order the runtime module holds them. */
+export const RUNTIME_SECTIONS = ['core', 'flow', 'structured', 'tools', 'web', 'services', 'media', 'files', 'control', 'batch', 'vectors'];
 
-/** Top-level names of the runtime partial and the flow template: node names must not shadow them. */
+/** Top-level names of the tenant runtime: what a flow module may import from it. */
+export const RUNTIME_EXPORTS: ReadonlySet<string> = new Set(
+  RUNTIME_SECTIONS.flatMap((section) =>
+    [...templateSource(`partials/runtime/${section}.py`).matchAll(/^(?:def|class) (\w+)|^(\w+(?:, \w+)*) =/gm)].flatMap((m) => (m[1] ?? m[2]!).split(', ')),
+  ).filter((name) => !name.startsWith('_')),
+);
+
+/** Module-level names of a flow module: node functions must not shadow them. */
 const RESERVED: ReadonlySet<string> = new Set([
   ...PY_BUILTINS,
-  ...RUNTIME_SECTIONS.flatMap((section) =>
-    [...templateSource(`partials/runtime/${section}.py`).matchAll(/^(?:def|class) (\w+)|^(\w+(?:, \w+)*) =/gm)].flatMap((m) =>
-      (m[1] ?? m[2]!).split(', '),
-    ),
-  ),
-  ...['ast', 'json', 'operator', 'os', 're', 'threading', 'dataclass', 'field', 'Any'],
-  ...['AIMessage', 'BaseMessage', 'HumanMessage', 'SystemMessage'],
-  ...['RunnableLambda', 'BaseModel', 'Field', 'create_model', 'FLOW', 'FLOW_ID', 'SLUG', 'NAME', 'ENDPOINT', 'NODES', 'run_flow', 'runnable', 'ingest_flow', 'ENTRY_POINTS'],
+  ...RUNTIME_EXPORTS,
+  ...['os', 'Any', 'START', 'END', 'StateGraph', 'State', 'FLOW', 'FLOW_ID', 'SLUG', 'NAME', 'ENDPOINT'],
+  ...['builder', 'graph', 'runnable', 'ingest_builder', 'ingest_graph', 'ENTRY_POINTS', 'state'],
 ]);
 /** Locals of node templates: parameters must not shadow them either. */
-const LOCALS = ['run', 'model', 'message', 'messages', 'objects', 'stored', 'text', 'prompt', 'agent_tools', 'ask', 'taken'];
+const LOCALS = ['state', 'model', 'message', 'messages', 'objects', 'stored', 'text', 'prompt', 'agent_tools', 'ask', 'taken', 'route', 'result', 'progress'];
+
+/** Nodes whose text is a model's answer: what a flow streams. */
+const ANSWERS = new Set(['LanguageModelComponent', 'OpenAIModel', 'AnthropicModel', 'GoogleGenerativeAIModel', 'OllamaModel', 'Agent']);
+/** Nodes that show text (their Message lands in the run's `outputs`): node type → the template's variable. */
+const SHOWS: Record<string, string> = { ChatOutput: 'message', TextOutput: 'text' };
 
 interface Planned {
   node: IrNode;
@@ -64,6 +72,8 @@ interface Planned {
   params: Map<string, string>;
   computed: string[];
   run: boolean;
+  /** State key of each used output (and of a router's or loop's route and progress). */
+  keys: Map<string, string>;
   usesModel: boolean;
   /** Environment variables its secrets are read from (the smoke test sets placeholders). */
   secretEnvs: string[];
@@ -143,16 +153,70 @@ function plan(graph: FlowGraph, options: CompileOptions, warnings: string[]): Pl
     const local = new Set([...RESERVED, ...LOCALS, ...Object.keys(gen.outputs)]);
     const params = new Map<string, string>();
     for (const [field, b] of Object.entries(node.inputs)) {
-      if (b.kind === 'edge' || b.kind === 'edges') params.set(field, uniqueIdent(field, local, 'value'));
+      if (b.kind === 'edge' || b.kind === 'edges') params.set(field, uniqueIdent(field, local, 'value', 32));
     }
     const known = node.outputs.map((o) => o.name).find((o) => o in gen.outputs) ?? Object.keys(gen.outputs)[0]!;
     const computed = node.usedOutputs.length > 0 ? [...node.usedOutputs] : [known];
     const sink = typeof gen.sink === 'function' ? gen.sink(node) : gen.sink === true;
-    return { node, gen, fn, params, computed, run: node.usedOutputs.length > 0 || sink, usesModel: false, secretEnvs: [] };
+    return { node, gen, fn, params, computed, run: node.usedOutputs.length > 0 || sink, keys: new Map(), usesModel: false, secretEnvs: [] };
   });
 }
 
-function renderNode(p: Planned, graph: FlowGraph, options: CompileOptions, warnings: string[]): string {
+/** State keys: `<function>_<output>` for each used output; routers and loops add their route. */
+function stateKeys(planned: Planned[]): string[] {
+  const taken = new Set([...RESERVED, 'input_value', 'session_id', 'files', 'text', 'outputs']);
+  const lines: string[] = [];
+  for (const p of planned) {
+    const extra = p.node.type === 'ConditionalRouter' ? { route: 'str' } : p.node.type === 'LoopComponent' ? { progress: 'LoopProgress', route: 'str' } : {};
+    const typed: Array<[string, string]> = [...p.node.usedOutputs.map((o): [string, string] => [o, p.gen.outputs[o]!]), ...Object.entries(extra)];
+    for (const [name, type] of typed) {
+      const key = uniqueIdent(`${p.fn}_${name}`, taken, 'value', 48);
+      p.keys.set(name, key);
+      lines.push(`${key}: ${type}`);
+    }
+  }
+  return lines;
+}
+
+/** The Message a node shows as the run's output, as a template expression (null: shows none). */
+function shownBy(p: Planned): string | null {
+  if (p.node.type in SHOWS) return SHOWS[p.node.type]!;
+  return p.gen.runtime?.includes('vectors') && ingestsOnly(p.node) ? 'store.report' : null;
+}
+
+/** The lines that read a node's edge-fed inputs from the state. */
+function stateReads(p: Planned, byId: Map<string, Planned>): string[] {
+  const read = (source: string, output: string) => {
+    const key = byId.get(source)?.keys.get(output);
+    if (!key) throw new Error(`internal: ${source}.${output} is read but never computed`);
+    return `state[${pyStr(key)}]`;
+  };
+  return [...p.params].map(([field, name]) => {
+    const b = p.node.inputs[field]!;
+    if (b.kind === 'edge') return `${name} = ${read(b.source, b.output)}`;
+    if (b.kind !== 'edges') throw new Error('internal: parameter without an edge');
+    // Always one item per line: the trailing comma keeps black from joining them.
+    return [`${name} = [`, ...b.edges.map((e) => `    ${read(e.source, e.output)},`), ']'].join('\n    ');
+  });
+}
+
+/** The node function's return: the state update (its used outputs, what it shows). */
+function stateReturn(p: Planned): string {
+  const expr: Record<string, string> =
+    p.node.type === 'ConditionalRouter'
+      ? { true_result: 'result', false_result: 'result', route: 'route' }
+      : p.node.type === 'LoopComponent'
+        ? { item: 'progress.item', done: 'progress.done', progress: 'progress', route: 'progress.route' }
+        : {};
+  const items: string[] = [...p.keys].map(([name, key]) => `${pyStr(key)}: ${expr[name] ?? name}`);
+  const shows = shownBy(p);
+  const show = `shown(${pyStr(p.node.id)}, ${shows})`;
+  if (shows && items.length === 0) return pyLines(show, 4, 'return ').trimStart();
+  if (shows) items.push(`**${show}`);
+  return pyLines({ open: '{', close: '}', items }, 4, 'return ').trimStart();
+}
+
+function renderNode(p: Planned, byId: Map<string, Planned>, graph: FlowGraph, warnings: string[]): string {
   const where = `${graph.file}: node ${p.node.id} (${p.node.dataType})`;
   const ctx: GenContext = {
     graph,
@@ -175,64 +239,61 @@ function renderNode(p: Planned, graph: FlowGraph, options: CompileOptions, warni
     },
   };
   const vars = p.gen.vars(ctx);
+  const named = p.node.id.startsWith(`${p.node.type}-`) || p.node.id.startsWith(`${p.node.dataType}-`);
   const head = {
     title: `${p.node.displayName} (${p.node.id})`,
-    note: p.node.type === p.node.dataType ? `LangFlow ${p.node.type}` : `LangFlow ${p.node.dataType} (${p.node.type})`,
+    note: named ? '' : p.node.type === p.node.dataType ? `LangFlow ${p.node.type}` : `LangFlow ${p.node.dataType} (${p.node.type})`,
     fn: p.fn,
     id: p.node.id,
-    params: [...p.params.values()],
-    returns: p.gen.returns ? [p.gen.returns] : p.computed.map((o) => p.gen.outputs[o]!),
+    reads: stateReads(p, byId),
+    ret: stateReturn(p),
   };
-  return renderTemplate(p.gen.template, { ...vars, head, used: p.computed }).trimEnd();
+  const loop = p.node.type === 'LoopComponent' ? loopKeys(p, byId, graph) : {};
+  return renderTemplate(p.gen.template, { ...vars, ...loop, head, used: p.computed }).trimEnd();
 }
 
-/** The calls of one entry point: `planned` holds its nodes (whole sub-graphs). */
-function steps(planned: Planned[], graph: FlowGraph) {
-  const byId = new Map(planned.map((p) => [p.node.id, p]));
-  const guarded = belowRouters(graph);
-  const blocks = loopBlocks(graph);
-  const taken = new Set([...RESERVED, ...planned.map((p) => p.fn)]);
-  const outVar = new Map<string, string>();
-  const ref = (source: string, output: string) => {
-    const v = outVar.get(`${source}\0${output}`);
-    if (!v || !byId.get(source)?.run) throw new Error(`internal: ${source}.${output} used before it is computed`);
-    return v;
-  };
-  const var_ = (p: Planned, o: string) => {
-    const v = uniqueIdent(`${p.fn}_${o}`, taken, 'value', 40);
-    outVar.set(`${p.node.id}\0${o}`, v);
-    return v;
-  };
-  const depth = new Map<string, number>();
-  for (const b of blocks) for (const id of b.body) depth.set(id, (depth.get(id) ?? 0) + 1);
-  const out: Array<Record<string, unknown>> = [];
-  let layer = -1;
-  for (const id of executionOrder(graph, blocks).filter((x) => byId.has(x))) {
-    const p = byId.get(id)!;
-    const pad = '    '.repeat(depth.get(id) ?? 0);
-    const comment = p.node.layer !== layer && !depth.has(id) ? `layer ${p.node.layer + 1}` : '';
-    if (!depth.has(id)) layer = p.node.layer;
-    const block = blocks.find((b) => b.loop === id);
-    const args = [...p.params].map(([field, name]) => {
-      const b = p.node.inputs[field]!;
-      if (b.kind === 'edges') return { name, list: b.edges.map((e) => ref(e.source, e.output)), var: '' };
-      if (b.kind === 'edge') return { name, list: null, var: ref(b.source, b.output) };
-      throw new Error('internal: parameter without an edge');
-    });
-    if (block) {
-      const step = { kind: 'loop', pad, comment: `${comment ? `${comment}; ` : ''}loop: the body runs once per item`, fn: p.fn, skip: false, targets: [], args, routed: guarded.has(id), item: var_(p, 'item'), done: var_(p, 'done') };
-      out.push(step);
+/** A loop node's own progress key and the key of what its body feeds back. */
+function loopKeys(p: Planned, byId: Map<string, Planned>, graph: FlowGraph) {
+  const back = graph.feedback.find((e) => e.target === p.node.id)!;
+  return { progress_key: p.keys.get('progress')!, result_key: byId.get(back.source)!.keys.get(back.sourceOutput)! };
+}
+
+/** One entry point's graph: its builder statements, by LangFlow node id → function name. */
+function graphLines(planned: Planned[], graph: FlowGraph, builder: string, compiled: string): string[] {
+  const fnOf = new Map(planned.map((p) => [p.node.id, p.fn]));
+  const name = (id: string) => (id === START ? 'START' : id === END ? 'END' : pyStr(fnOf.get(id)!));
+  const lines: string[] = [`${builder} = StateGraph(State, input_schema=FlowInput, output_schema=FlowOutput)`];
+  for (const p of planned) lines.push(p.run ? `${builder}.add_node(${p.fn})` : `# ${p.fn}: left out, nothing uses its output`);
+  const running = planned.filter((p) => p.run);
+  const blocks = loopBlocks(graph).filter((b) => fnOf.has(b.loop));
+  for (const w of wire(graph, running.map((p) => p.node.id), blocks)) {
+    if (w.kind === 'edge') {
+      if (w.why) lines.push(`# ${w.why}`);
+      const from = w.from.length === 1 ? name(w.from[0]!) : pyList(w.from.map(name));
+      lines.push(pyLines(pyCall(`${builder}.add_edge`, from, name(w.to))));
       continue;
     }
-    const targets = p.node.usedOutputs.map((o) => var_(p, o));
-    out.push({ kind: 'call', pad, comment, fn: p.fn, skip: !p.run, targets, args, routed: guarded.has(id) });
-    for (const b of blocks.filter((x) => x.end === id)) {
-      const loopPad = '    '.repeat(depth.get(b.loop) ?? 0);
-      out.push({ kind: 'collect', pad: `${loopPad}    `, comment: '', done: ref(b.loop, 'done'), value: ref(id, b.endOutput), fn: '', skip: false, targets: [], args: [], routed: false });
-    }
+    const routeKey = byIdKeys(planned, w.node, 'route');
+    const targets = Object.entries(w.targets).map(([output, ids]): [string, PyLayout] => [pyStr(output), pyList(ids.map(name))]);
+    const all = [...new Set(Object.values(w.targets).flat())].map(name);
+    if (Object.values(w.targets).some((ids) => ids.length === 0)) all.push('END');
+    lines.push(pyLines(pyCall(`${builder}.add_conditional_edges`, name(w.node), pyCall('route_by', pyStr(routeKey), pyDict(targets)), pyList(all))));
   }
-  return out;
+  lines.push(`${compiled} = compile_flow(${builder}, FLOW)`);
+  return lines.flatMap((l) => l.split('\n'));
 }
+
+const byIdKeys = (planned: Planned[], id: string, key: string): string => planned.find((p) => p.node.id === id)!.keys.get(key)!;
+
+/** isort's default order of imported names: CONSTANTS, then Classes, then functions. */
+function isortOrder(names: string[]): string[] {
+  const kind = (n: string) => (/^[A-Z0-9_]+$/.test(n) ? 0 : /^[A-Z]/.test(n) ? 1 : 2);
+  return [...names].sort((a, b) => kind(a) - kind(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** True when an edge takes this node's output straight into a Chat or Text Output. */
+const feedsOutput = (graph: FlowGraph, id: string): boolean =>
+  graph.edges.some((e) => e.source === id && ['ChatOutput', 'TextOutput'].includes(graph.byId.get(e.target)!.type));
 
 export function compileFlow(source: string | Uint8Array, options: CompileOptions): CompileResult {
   const file = options.file;
@@ -254,8 +315,22 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
   const name = graph.name || flowId;
 
   const planned = plan(graph, options, warnings);
-  const ingestion = ingestionNodes(graph);
-  const nodes = planned.map((p) => renderNode(p, graph, options, warnings));
+  const byId = new Map(planned.map((p) => [p.node.id, p]));
+  const stateLines = stateKeys(planned.filter((p) => p.run));
+  let ingestion = ingestionNodes(graph);
+  // A flow that only ingests serves its ingestion as the main entry point.
+  if (planned.every((p) => ingestion.has(p.node.id))) ingestion = new Set();
+  const nodes = planned.filter((p) => p.run).map((p) => renderNode(p, byId, graph, warnings));
+  const main = planned.filter((p) => !ingestion.has(p.node.id));
+  const ingest = planned.filter((p) => ingestion.has(p.node.id));
+  const graphs = [{ comment: "The graph: the flow's edges; a node fed by several waits for all of them.", lines: graphLines(main, graph, 'builder', 'graph') }];
+  if (ingest.length > 0) graphs.push({ comment: 'The ingestion sub-graph: served at /<ENDPOINT>/ingest, not on chat turns.', lines: graphLines(ingest, graph, 'ingest_builder', 'ingest_graph') });
+  const answers = main.filter((p) => p.run && ANSWERS.has(p.node.type) && feedsOutput(graph, p.node.id)).map((p) => pyStr(p.fn));
+  const code = [...nodes, ...stateLines, ...graphs.flatMap((g) => g.lines)].join('\n');
+  // A name is used where it is read: not as a string, an attribute or a local being assigned.
+  const uses = (name: string) => new RegExp(`(?<![\\w.'"])${name}\\b(?!\\s*=[^=])`).test(code);
+  const always = ['ChatFlow', 'FlowInput', 'FlowOutput', 'FlowState', 'compile_flow'];
+  const imports = [...RUNTIME_EXPORTS].filter((n) => always.includes(n) || uses(n));
   const flowBody = renderTemplate('flow.py', {
     title: `${name} (LangFlow flow)`,
     file,
@@ -265,11 +340,14 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
     slug: options.slug,
     name,
     endpoint,
+    uses_os: uses('os'),
+    graph_imports: ['END', 'START', 'StateGraph'].filter((n) => n === 'StateGraph' || uses(n)),
+    imports: isortOrder(imports),
+    state_keys: stateLines,
     nodes,
-    steps: steps(planned.filter((p) => !ingestion.has(p.node.id)), graph),
-    ingest_steps: steps(planned.filter((p) => ingestion.has(p.node.id)), graph),
-    table: planned.map((p) => ({ id: p.node.id, fn: p.fn, display_name: p.node.displayName, type: p.node.dataType })),
-    runtime: RUNTIME_SECTIONS.filter((s) => s === 'core' || planned.some((p) => p.gen.runtime?.includes(s))),
+    graphs,
+    runnable: pyLines(pyCall('ChatFlow', 'graph', pyList(answers)), 0, 'runnable = '),
+    has_ingest: ingest.length > 0,
   });
   const runnerBody = renderTemplate('runner.py', {
     name,

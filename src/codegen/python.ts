@@ -164,3 +164,30 @@ export function pyComment(text: string, max = 100): string {
   const short = chars.length > max ? `${chars.slice(0, max - 3).join('').trimEnd()}...` : clean;
   return short || '-';
 }
+
+/**
+ * Python expressions laid out as black lays them out: `head(a, b)` / `[a, b]` / `{a, b}` on one
+ * line when it fits in 88 columns at `indent`, else one item per line with a trailing comma
+ * (black then keeps it exploded). Items are expressions, or nested layouts.
+ */
+export type PyLayout = string | { open: string; close: string; items: PyLayout[] };
+
+export const pyCall = (callee: string, ...items: PyLayout[]): PyLayout => ({ open: `${callee}(`, close: ')', items });
+export const pyList = (items: PyLayout[]): PyLayout => ({ open: '[', close: ']', items });
+export const pyDict = (entries: Array<[string, PyLayout]>): PyLayout => ({
+  open: '{',
+  close: '}',
+  items: entries.map(([k, v]) => (typeof v === 'string' ? `${k}: ${v}` : { ...v, open: `${k}: ${v.open}` })),
+});
+
+const flat = (layout: PyLayout): string =>
+  typeof layout === 'string' ? layout : `${layout.open}${layout.items.map(flat).join(', ')}${layout.close}`;
+
+/** `prefix` + the layout + `suffix`, starting at column `indent`. */
+export function pyLines(layout: PyLayout, indent = 0, prefix = '', suffix = ''): string {
+  const pad = ' '.repeat(indent);
+  const one = `${pad}${prefix}${flat(layout)}${suffix}`;
+  if (typeof layout === 'string' || one.length <= 88 || layout.items.length === 0) return one;
+  const inner = layout.items.map((item) => pyLines(item, indent + 4, '', ','));
+  return [`${pad}${prefix}${layout.open}`, ...inner, `${pad}${layout.close}${suffix}`].join('\n');
+}

@@ -38,21 +38,21 @@ export type DesiredFlow =
 
 export interface Desired {
   flows: DesiredFlow[];
-  /** Tenant-level files (`app/server.py`), source `flowc.yaml`. */
+  /** Tenant-level files (`app/server.py`, the flows' runtime), source `flowc.yaml`. */
   tenant: GeneratedFile[];
 }
 
 export interface DesiredDeps {
   compileFlow: (source: Uint8Array, options: CompileOptions) => CompileResult;
-  compileServer?: (options: { slug: string; outputDir?: string }) => GeneratedFile;
+  compileTenant?: (options: { slug: string; outputDir?: string }) => GeneratedFile[];
   generatorDigest: string;
   memo?: Memo;
   /** Flow files (repo-relative) still being written; skipped this pass. */
   settling?: ReadonlySet<string>;
-  /** Loads what compileFlow/compileServer run on, before their first call: a pass that recognises everything never loads the compiler. */
+  /** Loads what compileFlow/compileTenant run on, before their first call: a pass that recognises everything never loads the compiler. */
   prepare?: () => Promise<void>;
-  /** The host's path and input hash without rendering it (codegen/server.ts serverInput): an intact host of that hash is recognised. */
-  serverInput?: (options: { slug: string; outputDir?: string }) => { path: string; inputSha256: string };
+  /** The tenant files' paths and input hashes without rendering them (codegen/tenant.ts): intact files of those hashes are recognised. */
+  tenantInputs?: (options: { slug: string; outputDir?: string }) => Array<{ path: string; inputSha256: string }>;
 }
 
 /** Options that change the output: part of the memo key. */
@@ -161,27 +161,26 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
     tick();
   }
   if (files.length >= 50) progress();
-  const tenant: GeneratedFile[] = [];
-  if (deps.compileServer) {
+  let tenant: GeneratedFile[] = [];
+  if (deps.compileTenant) {
     const options = { slug: config.slug, outputDir: config.outputDir };
-    const onDisk = recogniseServer(config.repoRoot, actual, deps, options);
-    if (onDisk) tenant.push(onDisk);
+    const onDisk = (deps.tenantInputs?.(options) ?? []).map((want) => recogniseTenantFile(config.repoRoot, actual, deps, want));
+    if (onDisk.length > 0 && onDisk.every((f) => f !== undefined)) tenant = onDisk as GeneratedFile[];
     else {
       await prepare();
-      tenant.push(deps.compileServer(options));
+      tenant = deps.compileTenant(options);
     }
   }
   return { flows, tenant };
 }
 
 /**
- * The host's fast path: an intact `app/server.py` whose header carries the input hash and generator
- * it would be rendered with is byte-for-byte what rendering would produce, so its bytes stand in.
+ * A tenant file's fast path: an intact file whose header carries the input hash and generator it
+ * would be rendered with is byte-for-byte what rendering would produce, so its bytes stand in.
  */
-function recogniseServer(root: string, actual: Actual, deps: DesiredDeps, options: { slug: string; outputDir?: string }): GeneratedFile | undefined {
-  const want = deps.serverInput?.(options);
-  const have = want && actual.files.get(want.path);
-  if (!want || !have?.header || !have.intact || have.source !== 'flowc.yaml') return undefined;
+function recogniseTenantFile(root: string, actual: Actual, deps: DesiredDeps, want: { path: string; inputSha256: string }): GeneratedFile | undefined {
+  const have = actual.files.get(want.path);
+  if (!have?.header || !have.intact || have.source !== 'flowc.yaml') return undefined;
   if (have.header.inputSha256 !== want.inputSha256 || have.header.generator !== deps.generatorDigest) return undefined;
   let content: Buffer;
   try {

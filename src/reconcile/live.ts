@@ -23,9 +23,9 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
     throw new FlowcError('git', `${config.repoRoot} is not a git repository`, { cause: err, hint: 'run `flowc init --slug <slug>` there, or pass --repo' });
   });
   // The compiler (zod flow schema, every node generator) loads on first need: the no-drift pass
-  // recognises flows by hash and the host by its header (DESIGN §5), so it never does. server.js
-  // gives the generator digest and the host's input hash; liquidjs loads only when it renders.
-  const [server, render, guard] = await Promise.all([import('../codegen/server.js'), import('../codegen/render.js'), import('../guard/secrets.js')]);
+  // recognises flows by hash and the tenant files by their headers (DESIGN §5), so it never does.
+  // tenant.js gives the tenant files' input hashes; liquidjs loads only when it renders.
+  const [tenant, render, guard] = await Promise.all([import('../codegen/tenant.js'), import('../codegen/render.js'), import('../guard/secrets.js')]);
   let compiler: typeof import('../codegen/compile.js') | undefined;
   const prepare = async () => {
     compiler ??= await import('../codegen/compile.js');
@@ -42,8 +42,8 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
       if (!compiler) throw new Error('compileFlow called before prepare(): the compiler is not loaded');
       return compiler.compileFlow(source, options);
     },
-    compileServer: server.compileServer,
-    serverInput: server.serverInput,
+    compileTenant: tenant.compileTenant,
+    tenantInputs: tenant.tenantInputs,
     generatorDigest: render.GENERATOR_DIGEST,
     scan: guard.scanForSecrets,
     check: async (files) => (await (validator ??= python().then((p) => p.createValidator({ python: config.python })))).check(files),

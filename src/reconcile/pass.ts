@@ -22,11 +22,11 @@ export interface PassDeps {
   git: Git;
   gitDir: string;
   compileFlow: (source: Uint8Array, options: CompileOptions) => CompileResult;
-  compileServer?: (options: { slug: string; outputDir?: string }) => GeneratedFile;
+  compileTenant?: (options: { slug: string; outputDir?: string }) => GeneratedFile[];
   generatorDigest: string;
   /** See DesiredDeps: load the compiler on first need; recognise the host without rendering it. */
   prepare?: () => Promise<void>;
-  serverInput?: (options: { slug: string; outputDir?: string }) => { path: string; inputSha256: string };
+  tenantInputs?: (options: { slug: string; outputDir?: string }) => Array<{ path: string; inputSha256: string }>;
   scan: (text: string, file: string) => SecretFindingLike[];
   check?: ApplyDeps['check'];
   smoke?: ApplyDeps['smoke'];
@@ -62,7 +62,7 @@ export interface PassResult {
 export async function readPlan(deps: PassDeps, options: PassOptions, memo: Memo): Promise<Plan> {
   const { config, git } = deps;
   const actual = await readActual(config, { changedPaths: (p) => git.changedPaths(p), showHead: (f) => git.show('HEAD', f) });
-  const desired = await readDesired(config, actual, { compileFlow: deps.compileFlow, compileServer: deps.compileServer, generatorDigest: deps.generatorDigest, prepare: deps.prepare, serverInput: deps.serverInput, memo, settling: options.settling });
+  const desired = await readDesired(config, actual, { compileFlow: deps.compileFlow, compileTenant: deps.compileTenant, generatorDigest: deps.generatorDigest, prepare: deps.prepare, tenantInputs: deps.tenantInputs, memo, settling: options.settling });
   return makePlan(desired, actual, { allowEmpty: options.allowEmpty });
 }
 

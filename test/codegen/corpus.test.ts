@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compileFlow, SUPPORTED_DOC } from '../../src/codegen/compile.js';
 import { registry } from '../../src/codegen/nodes/index.js';
+import { compileRuntime } from '../../src/codegen/runtime.js';
 import { isFlowcError } from '../../src/errors.js';
 import { loadFlow } from '../../src/langflow/index.js';
 import { checkPythonFiles, fixturesRoot, havePython, runPytest } from '../helpers/python.js';
@@ -79,6 +80,11 @@ if (!present) console.log(`corpus test skipped: LangFlow fixtures not found unde
     const slug = `v${folder.replace('.', '_')}`;
     const compiled: string[] = [];
     const refused: string[] = [];
+    // The tenant runtime the flow modules import, once per tenant (one per folder here).
+    const runtime = compileRuntime({ slug });
+    mkdirSync(dirname(join(root, runtime.path)), { recursive: true });
+    writeFileSync(join(root, runtime.path), runtime.content);
+    written.push(join(root, runtime.path));
     for (const entry of readdirSync(join(fixturesRoot, folder)).filter((f) => f.endsWith('.json')).sort()) {
       const file = `flows/${entry}`;
       const bytes = readFileSync(join(fixturesRoot, folder, entry));

@@ -1,11 +1,12 @@
 /**
  * `flowc compile <flow.json> [--out DIR] [--slug S] [--json]`: compiles one flow and writes its
- * module, runner and smoke test flat into DIR (previews and tests; no git). Everything is
+ * module, runner, smoke test and the tenant runtime flat into DIR (previews and tests; no git). Everything is
  * compiled before anything is written, so a refused flow writes nothing.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { compileFlow } from '../../codegen/compile.js';
+import { compileRuntime } from '../../codegen/runtime.js';
 import { FlowcError } from '../../errors.js';
 
 interface Options {
@@ -32,7 +33,8 @@ export async function run(options: Options): Promise<number> {
   const out = resolve(options.out ?? '.');
   await mkdir(out, { recursive: true });
   const written: string[] = [];
-  for (const f of result.files) {
+  // The tenant runtime the module imports, beside it, so the preview runs as it is.
+  for (const f of [...result.files, compileRuntime({ slug, outputDir: '.' })]) {
     const target = join(out, basename(f.path));
     await writeFile(target, f.content);
     written.push(target);
