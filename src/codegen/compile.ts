@@ -16,6 +16,7 @@ import { GENERATOR_DIGEST, renderTemplate, templateSource, type Arg } from './re
 import { loopBlocks } from './loops.js';
 import { END, START, wire } from './wiring.js';
 import { ingestsOnly } from './nodes/vectors.js';
+import { RUNTIME_SECTIONS } from './runtime.js';
 import { ingestionNodes } from './entries.js';
 import { smokeExpectations } from './smoke.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from './types.js';
@@ -40,8 +41,6 @@ function endpointOf(name: string | null, flowId: string, moduleId: string): stri
   return ok(slug) ? slug : moduleId || 'flow';
 }
 
-/** The runtime's sections, in the order the runtime module holds them. */
-export const RUNTIME_SECTIONS = ['core', 'flow', 'structured', 'tools', 'web', 'services', 'media', 'files', 'control', 'batch', 'vectors'];
 
 /** Top-level names of the tenant runtime: what a flow module may import from it. */
 export const RUNTIME_EXPORTS: ReadonlySet<string> = new Set(
@@ -263,7 +262,11 @@ function graphLines(planned: Planned[], graph: FlowGraph, builder: string, compi
   const fnOf = new Map(planned.map((p) => [p.node.id, p.fn]));
   const name = (id: string) => (id === START ? 'START' : id === END ? 'END' : pyStr(fnOf.get(id)!));
   const lines: string[] = [`${builder} = StateGraph(State, input_schema=FlowInput, output_schema=FlowOutput)`];
-  for (const p of planned) lines.push(p.run ? `${builder}.add_node(${p.fn})` : `# ${p.fn}: left out, nothing uses its output`);
+  for (const p of planned) {
+    // The LangFlow node each graph node is: in the run's metadata (traces), and for a reviewer.
+    const metadata = pyDict([['"langflow_id"', pyStr(p.node.id)], ['"display_name"', pyStr(p.node.displayName)]]);
+    lines.push(p.run ? pyLines(pyCall(`${builder}.add_node`, p.fn, { ...(metadata as Exclude<PyLayout, string>), open: `metadata=${(metadata as Exclude<PyLayout, string>).open}` })) : `# ${p.fn}: left out, nothing uses its output`);
+  }
   const running = planned.filter((p) => p.run);
   const blocks = loopBlocks(graph).filter((b) => fnOf.has(b.loop));
   for (const w of wire(graph, running.map((p) => p.node.id), blocks)) {

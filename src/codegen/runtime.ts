@@ -5,7 +5,6 @@
  * file in the build commit. Pure.
  */
 import { posix } from 'node:path';
-import { RUNTIME_SECTIONS } from './compile.js';
 import { sha256, withHeader } from './header.js';
 import { GENERATOR_DIGEST, renderTemplate } from './render.js';
 import type { GeneratedFile } from './types.js';
@@ -15,6 +14,9 @@ export interface RuntimeOptions {
   /** Output root for flow modules, repo-relative; default `app/flows`. */
   outputDir?: string;
 }
+
+/** The runtime's sections (templates/partials/runtime/<name>.py.liquid), in the module's order. */
+export const RUNTIME_SECTIONS = ['core', 'flow', 'structured', 'tools', 'web', 'services', 'media', 'files', 'control', 'batch', 'vectors'];
 
 /** The module name flow modules import (`from flowc_runtime import ...`). */
 export const RUNTIME_MODULE = 'flowc_runtime';

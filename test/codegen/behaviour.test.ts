@@ -12,6 +12,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { compileFlow } from '../../src/codegen/compile.js';
+import { compileRuntime } from '../../src/codegen/runtime.js';
 import { havePython, repoRoot, runPytest, runPython } from '../helpers/python.js';
 import { startOpenAIStub } from '../helpers/openai-stub.js';
 import { isFlowcError } from '../../src/errors.js';
@@ -23,6 +24,8 @@ function compileInto(dir: string, file: string, source: string | Buffer): { warn
   const r = compileFlow(source, { file, slug: 't', outputDir: '.', testsDir: 't' });
   const flow = r.files.find((f) => basename(f.path).startsWith('flow_'))!;
   writeFileSync(join(dir, basename(flow.path)), flow.content);
+  // The tenant runtime the flow imports, beside it.
+  writeFileSync(join(dir, 'flowc_runtime.py'), compileRuntime({ slug: 't', outputDir: '.' }).content);
   return { warnings: r.warnings, flow: flow.content };
 }
 
@@ -37,7 +40,7 @@ function compileInto(dir: string, file: string, source: string | Buffer): { warn
   t.regex(compiled['structured_both.json']!, /structured_output = objects_data\(objects\)/);
   t.regex(compiled['structured_both.json']!, /dataframe_output = Table\(objects\)/);
   t.notRegex(compiled['memory_chat.json']!, /model_output = model/);
-  t.regex(compiled['text_only.json']!, /# prompt_dangling\(\): not run, nothing uses its output/);
+  t.regex(compiled['text_only.json']!, /# prompt_dangling: left out, nothing uses its output/);
   copyFileSync(join(repoRoot, 'test', 'codegen', 'behaviour_checks.py'), join(dir, 'test_behaviour.py'));
   const r = await runPytest(['test_behaviour.py'], dir, { FLOWS_DIR: dir });
   t.log(r.stdout.split('\n').filter((l) => /^(PASSED|FAILED|ERROR)|passed|failed/.test(l)).join('\n'));
@@ -56,6 +59,7 @@ function compileInto(dir: string, file: string, source: string | Buffer): { warn
   t.true(noModel.warnings.some((w) => w.includes('LanguageModelComponent-ccccc') && w.includes('field model') && w.includes('run time')));
   const script = `
 import importlib.util, json, sys
+sys.path.insert(0, sys.argv[1])
 def load(name):
     spec = importlib.util.spec_from_file_location(name, sys.argv[1] + "/flow_" + name + ".py")
     m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); return m

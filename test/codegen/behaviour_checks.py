@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import pathlib
+import sys
 
 import pytest
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -14,6 +15,9 @@ from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 FLOWS = pathlib.Path(os.environ["FLOWS_DIR"])
+# The flows import the tenant runtime beside them; its helpers are checked directly too.
+sys.path.insert(0, str(FLOWS))
+import flowc_runtime as rt  # noqa: E402
 
 
 def load(flow_id):
@@ -126,7 +130,8 @@ def test_text_flow_uses_run_input_and_skips_unused_nodes():
     out = flow.runnable.invoke({"input_value": "the data"})["outputs"]
     assert out["TextOutput-t3"] == "Summarize: the data"
     assert out["TextOutput-side"] == "the data"
-    assert flow.NODES["Prompt-dangling"]["function"] == "prompt_dangling"
+    # A node nothing reads is left out of the graph.
+    assert "prompt_dangling" not in flow.graph.nodes
     assert flow.runnable.invoke({})["outputs"]["TextOutput-t3"] == (
         "Summarize: default text"
     )
@@ -143,14 +148,14 @@ def test_no_model_selected_is_chosen_from_the_environment(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("OLLAMA_BASE_URL", raising=False)
     with pytest.raises(RuntimeError, match="selects no model"):
-        flow.model_from_env("LanguageModelComponent-x")
+        rt.model_from_env("LanguageModelComponent-x")
     monkeypatch.setenv("FLOWC_MODEL", "anthropic:claude-x")
-    assert flow.model_from_env("n") == ("anthropic", "claude-x")
+    assert rt.model_from_env("n") == ("anthropic", "claude-x")
     monkeypatch.delenv("FLOWC_MODEL")
     monkeypatch.setenv("GOOGLE_API_KEY", "g")
-    assert flow.model_from_env("n") == ("google", "gemini-2.0-flash")
+    assert rt.model_from_env("n") == ("google", "gemini-2.0-flash")
     monkeypatch.setenv("FLOWC_GOOGLE_MODEL", "gemini-pro")
-    assert flow.model_from_env("n") == ("google", "gemini-pro")
+    assert rt.model_from_env("n") == ("google", "gemini-pro")
 
 
 def test_runnable_declares_its_types():
@@ -162,38 +167,38 @@ def test_runnable_declares_its_types():
 
 def test_outputs_show_values_as_langflow_does():
     flow = load("prompt_variants")
-    data = flow.Data(data={"name": "Ada", "tags": ["x"]})
-    shown = flow.display_text(data)
+    data = rt.Data(data={"name": "Ada", "tags": ["x"]})
+    shown = rt.display_text(data)
     assert shown.startswith("```json\n{\n") and shown.endswith("\n```")
     assert '"name": "Ada"' in shown
-    table = flow.Table([{"a": "x|y", "b": "line1\nline2"}, {"a": "", "b": None}])
-    assert flow.display_text(table) == (
+    table = rt.Table([{"a": "x|y", "b": "line1\nline2"}, {"a": "", "b": None}])
+    assert rt.display_text(table) == (
         "| a | b |\n|---|---|\n| x\\|y | line1<br/>line2 |\n|  |  |"
     )
-    assert flow.display_text(table, clean_data=True).count("\n") == 2
-    assert flow.display_text("a\n\n\n\nb\n   \n") == "a\n\nb\n"  # LangFlow's regexes
-    message = flow.Message(text="kept\n\n\n as is")
-    assert flow.display_text(message) == "kept\n\n\n as is"
+    assert rt.display_text(table, clean_data=True).count("\n") == 2
+    assert rt.display_text("a\n\n\n\nb\n   \n") == "a\n\nb\n"  # LangFlow's regexes
+    message = rt.Message(text="kept\n\n\n as is")
+    assert rt.display_text(message) == "kept\n\n\n as is"
     # Prompt variables take Data's text, as LangFlow's prompt does.
-    assert flow.text_of(flow.Data(data={"text": "hello"})) == "hello"
+    assert rt.text_of(rt.Data(data={"text": "hello"})) == "hello"
 
 
-def test_edge_fed_session_and_sender_fields_are_text(monkeypatch):
+def test_edge_fed_session_and_sender_fields_are_text(monkeypatch, tmp_path):
     flow = load("prompt_variants")
-    run = flow.Run({"input_value": "x"})
-    shown = flow.chat_output(
+    run = {"input_value": "x"}
+    monkeypatch.setenv("FLOWC_DATA_DIR", str(tmp_path))
+    shown = rt.chat_output(
         run,
-        "n",
         "hi",
         sender="Machine",
-        sender_name=flow.Message(text="Bot"),
-        session_id=flow.Message(text="s9"),
+        sender_name=rt.Message(text="Bot"),
+        session_id=rt.Message(text="s9"),
         store=True,
         clean_data=True,
     )
     assert (shown.sender_name, shown.session_id) == ("Bot", "s9")
-    got = flow.history_messages(
-        run, flow.Message(text="s9"), "Machine and User", "", 5, "Ascending"
+    got = rt.history_messages(
+        run, rt.Message(text="s9"), "Machine and User", "", 5, "Ascending"
     )
     assert [m.text for m in got] == ["hi"]
 
@@ -315,7 +320,7 @@ def test_loop_runs_its_body_once_per_item_and_collects_done(monkeypatch):
         "Write one line about owls.",
     ]
     assert [b[0] for b in built].count("LanguageModelComponent-b2") == 3
-    assert flow.loop_items(flow.Message(text="x"))[0].data == {"text": "x"}
+    assert rt.loop_items(rt.Message(text="x"))[0].data == {"text": "x"}
 
 
 class FirstToolCaller(BaseChatModel):
@@ -393,29 +398,30 @@ def test_split_text_then_batch_run_over_the_rows(monkeypatch):
         "gamma delta",
     ]
     assert all(c[0] == ("system", "Shout it.") for c in model.seen)
-    chunks = flow.split_text(
-        flow.Message(text="aaaa\nbbbb\ncccc\ndddd"), 10, 5, "\\n", "False", "text"
+    chunks = rt.split_text(
+        rt.Message(text="aaaa\nbbbb\ncccc\ndddd"), 10, 5, "\\n", "False", "text"
     )
     assert [c["text"] for c in chunks] == ["aaaa\nbbbb", "bbbb\ncccc", "cccc\ndddd"]
 
 
-def test_memory_store_mode_and_agent_history(monkeypatch):
+def test_memory_store_mode_and_agent_history(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLOWC_DATA_DIR", str(tmp_path))
     flow = load("memory_chat")
-    run = flow.Run({"input_value": "hi", "session_id": "store-test"})
-    stored = flow.store_message(run, "remember me", "", flow.Message(text="Bot"), "")
+    run = {"input_value": "hi", "session_id": "store-test"}
+    stored = rt.store_message(run, "remember me", "", rt.Message(text="Bot"), "")
     assert (stored.sender, stored.sender_name, stored.session_id) == (
         "Machine",
         "Bot",
         "store-test",
     )
-    shown = flow.history_messages(run, "", "Machine", "Bot", 10, "Descending")
+    shown = rt.history_messages(run, "", "Machine", "Bot", 10, "Descending")
     assert [m.text for m in shown] == ["remember me"]
-    # Agents read the same history (agent_history lives in the tools section).
+    # Agents read the same (tenant-wide) history.
     flow = load("agent_tools")
-    run = flow.Run({"input_value": "hi", "session_id": "store-test"})
-    flow.store_message(run, "remember me", "", flow.Message(text="Bot"), "")
-    current = flow.chat_input(run, "", "User", "User", "", True)
-    history = flow.agent_history(run, current, 10)
+    run = {"input_value": "hi", "session_id": "agent-test"}
+    rt.store_message(run, "remember me", "", rt.Message(text="Bot"), "")
+    current = rt.chat_input(run, "", "User", "User", "", True)
+    history = rt.agent_history(run, current, 10)
     # The message being answered is not repeated as history.
     assert [(m.type, m.content) for m in history] == [("ai", "remember me")]
 
@@ -811,7 +817,7 @@ def test_rag_ingestion_is_its_own_entry_point_and_chat_retrieves_the_closest(rag
         RuntimeError, match=r"FAISS-r6: FAISS index 'handbook' not found"
     ) as err:
         flow.runnable.invoke({"input_value": "refunds?"})
-    assert "run the flow's ingestion first (POST /rag_faiss/ingest)" in str(err.value)
+    assert "run the flow's ingestion first (POST /<endpoint>/ingest)" in str(err.value)
     made.clear()
     out = flow.ENTRY_POINTS["ingest"].invoke({"input_value": ""})
     assert out["outputs"] == {"FAISS-r3": "FAISS index handbook: 4 documents"}
@@ -854,8 +860,8 @@ def test_rag_reingestion_replaces_the_index_and_the_next_query_sees_it(rag):
 def test_a_store_outside_the_data_dir_and_an_empty_query_are_handled(rag):
     flow, model, embeddings, *_ = rag
     with pytest.raises(RuntimeError, match="is outside FLOWC_DATA_DIR"):
-        flow.FaissStore("FAISS-x", embeddings, "../../escape", "index")
-    store = flow.FaissStore("FAISS-x", embeddings, "", "empty")
+        rt.FaissStore("FAISS-x", embeddings, "../../escape", "index")
+    store = rt.FaissStore("FAISS-x", embeddings, "", "empty")
     assert store.search("   ", 3) == [] and not store.exists()
     with pytest.raises(ValueError, match="FAISS-x: there are no documents to ingest"):
-        store.ingest(flow.Run({}), [])
+        store.ingest([])

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { compileFlow } from '../../src/codegen/compile.js';
+import { compileRuntime } from '../../src/codegen/runtime.js';
 import { havePython, pythonPath, repoRoot } from '../helpers/python.js';
 
 const freePort = () =>
@@ -23,7 +24,7 @@ const freePort = () =>
   const dir = mkdtempSync(join(tmpdir(), 'flowc-runner-'));
   const source = readFileSync(join(repoRoot, 'test', 'fixtures', 'flows', 'prompt_variants.json'));
   const r = compileFlow(source, { file: 'flows/prompt_variants.json', slug: 'acme' });
-  for (const f of r.files) writeFileSync(join(dir, basename(f.path)), f.content);
+  for (const f of [...r.files, compileRuntime({ slug: 'acme' })]) writeFileSync(join(dir, basename(f.path)), f.content);
   const port = await freePort();
   const child = spawn(pythonPath(), ['runner_prompt_variants.py'], { cwd: dir, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compileFlow } from '../../src/codegen/compile.js';
+import { compileRuntime } from '../../src/codegen/runtime.js';
 import { isFlowcError } from '../../src/errors.js';
 import { havePython, repoRoot, runPytest, runPython } from '../helpers/python.js';
 import { startOpenAIStub } from '../helpers/openai-stub.js';
@@ -16,11 +17,13 @@ import { basicChat } from './flowkit.js';
 
 const RAG = readFileSync(join(repoRoot, 'test', 'fixtures', 'flows', 'rag_faiss.json'), 'utf8');
 const compileRag = (source = RAG) => compileFlow(source, { file: 'flows/rag.json', slug: 'acme', outputDir: 'app/flows', testsDir: 'tests/smoke' });
+const RUNTIME = compileRuntime({ slug: 'acme' }).content;
 const flowText = (r: ReturnType<typeof compileRag>) => r.files.find((f) => f.path.endsWith('flow_rag.py'))!.content;
 /** Python that loads `<dir>/flow_rag.py` as `m` and defines `Words`, bag-of-words embeddings of `dim` slots. */
 const loadWithWords = (dim: number) => `
 import importlib.util, json, sys
 from langchain_core.embeddings import Embeddings
+sys.path.insert(0, sys.argv[1])
 spec = importlib.util.spec_from_file_location("rag", sys.argv[1] + "/flow_rag.py")
 m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
 class Words(Embeddings):
@@ -36,15 +39,14 @@ const body = (text: string, fn: string) => text.slice(text.indexOf(`def ${fn}(`)
 
 test('the ingestion sub-graph is its own entry point; the chat path never runs it', (t) => {
   const text = flowText(compileRag());
-  const chat = body(text, 'run_flow');
-  const ingest = body(text, 'ingest_flow');
-  for (const fn of ['file_r1(', 'split_text_r2(', 'faiss_r3(', 'open_ai_embeddings_r4(']) {
-    t.true(ingest.includes(fn), `ingest_flow calls ${fn}`);
-    t.false(chat.includes(fn), `run_flow does not call ${fn}`);
+  const added = (builder: string, fn: string) => new RegExp(`^${builder}\\.add_node\\(\\s*${fn},`, 'm').test(text);
+  for (const fn of ['file_r1', 'split_text_r2', 'faiss_r3', 'open_ai_embeddings_r4']) {
+    t.true(added('ingest_builder', fn), `the ingestion graph runs ${fn}`);
+    t.false(added('builder', fn), `the chat graph does not run ${fn}`);
   }
-  for (const fn of ['chat_input_r5(', 'faiss_r6(', 'open_ai_embeddings_r7(', 'chat_output_r11(']) t.true(chat.includes(fn), `run_flow calls ${fn}`);
-  t.regex(text, /ENTRY_POINTS = \{\n {4}"ingest": RunnableLambda\(ingest_flow/);
-  t.regex(body(text, 'faiss_r3'), /found = store\.ingest\(run, ingest_data\)/);
+  for (const fn of ['chat_input_r5', 'faiss_r6', 'open_ai_embeddings_r7', 'chat_output_r11']) t.true(added('builder', fn), `the chat graph runs ${fn}`);
+  t.regex(text, /^ENTRY_POINTS = \{"ingest": ChatFlow\(ingest_graph, \[\]\)\}$/m);
+  t.regex(body(text, 'faiss_r3'), /found = store\.ingest\(ingest_data\)/);
   t.regex(body(text, 'faiss_r6'), /found = store\.search\(\n\s+search_query,\n\s+2,\n\s+\)/);
   t.regex(body(text, 'open_ai_embeddings_r4'), /make_embeddings\(\n\s+"OpenAIEmbeddings-r4",\n\s+"openai",\n\s+"text-embedding-3-small",/);
   // A flow without vector stores has no further entry point and no vector helpers.
@@ -90,7 +92,7 @@ test('refusals name the node and field: no embedding connected, an index name th
 (havePython() ? test : test.skip)('the generated smoke test ingests first, then the chat path retrieves (fake embeddings)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'flowc-rag-smoke-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  for (const f of compileRag().files) {
+  for (const f of [...compileRag().files, compileRuntime({ slug: 'acme' })]) {
     mkdirSync(dirname(join(dir, f.path)), { recursive: true });
     writeFileSync(join(dir, f.path), f.content);
   }
@@ -108,10 +110,12 @@ test('refusals name the node and field: no embedding connected, an index name th
     rmSync(dir, { recursive: true, force: true });
     await stub.close();
   });
+  writeFileSync(join(dir, 'flowc_runtime.py'), RUNTIME);
   writeFileSync(join(dir, 'flow_rag.py'), flowText(compileRag()));
   writeFileSync(join(dir, 'handbook.txt'), 'Refunds are accepted within 30 days of purchase.\nShipping takes five business days.\nGift cards never expire and work online.');
   const script = `
 import importlib.util, json, sys
+sys.path.insert(0, sys.argv[1])
 spec = importlib.util.spec_from_file_location("rag", sys.argv[1] + "/flow_rag.py")
 m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
 ingested = m.ENTRY_POINTS["ingest"].invoke({"input_value": ""})
@@ -158,6 +162,7 @@ print(json.dumps([ingested["text"], answer["text"]]))
   rag.data.edges = [...rag.data.edges.filter((e: { source: string; target: string }) => keep.has(e.source) && keep.has(e.target) && e.target !== 'ChatOutput-r11' && e.source !== 'ChatInput-r5'), ...chatEdges];
   const dir = mkdtempSync(join(tmpdir(), 'flowc-rag-tool-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'flowc_runtime.py'), RUNTIME);
   writeFileSync(join(dir, 'flow_rag.py'), flowText(compileRag(JSON.stringify(rag))));
   writeFileSync(join(dir, 'handbook.txt'), 'Refunds are accepted within 30 days of purchase.\nShipping takes five business days.\nGift cards never expire and work online.');
   const script = `${loadWithWords(256)}
@@ -243,6 +248,7 @@ async function astraStandIn() {
     rmSync(dir, { recursive: true, force: true });
     await astra.close();
   });
+  writeFileSync(join(dir, 'flowc_runtime.py'), RUNTIME);
   writeFileSync(join(dir, 'flow_rag.py'), flowText(compileRag(JSON.stringify(rag))));
   writeFileSync(join(dir, 'handbook.txt'), 'Refunds are accepted within 30 days of purchase.\nShipping takes five business days.\nGift cards never expire and work online.');
   const script = `${loadWithWords(16)}
