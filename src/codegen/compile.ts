@@ -207,11 +207,11 @@ function stateReturn(p: Planned): string {
       : p.node.type === 'LoopComponent'
         ? { item: 'progress.item', done: 'progress.done', progress: 'progress', route: 'progress.route' }
         : {};
-  const items: string[] = [...p.keys].map(([name, key]) => `${pyStr(key)}: ${expr[name] ?? name}`);
+  const items: PyLayout[] = [...p.keys].map(([name, key]) => `${pyStr(key)}: ${expr[name] ?? name}`);
   const shows = shownBy(p);
-  const show = `shown(${pyStr(p.node.id)}, ${shows})`;
+  const show = pyCall('shown', pyStr(p.node.id), shows ?? '');
   if (shows && items.length === 0) return pyLines(show, 4, 'return ').trimStart();
-  if (shows) items.push(`**${show}`);
+  if (shows) items.push(pyCall('**shown', pyStr(p.node.id), shows));
   return pyLines({ open: '{', close: '}', items }, 4, 'return ').trimStart();
 }
 

@@ -126,8 +126,11 @@ for line in sys.stdin:
             problems.append(f"{path}: {e.msg} line {e.lineno}")
             continue
         values |= values_in(tree)
-        if case["black"] and black.format_str(src, mode=mode) != src:
-            problems.append(f"{path}: not black-stable")
+        formatted = black.format_str(src, mode=mode) if case["black"] else src
+        if formatted != src:
+            pairs = zip(src.splitlines(), formatted.splitlines())
+            first = next(((a, b) for a, b in pairs if a != b), ("", ""))
+            problems.append(f"{path}: not black-stable: {first[0]!r} -> {first[1]!r}")
     for i, v in enumerate(case["values"]):
         if v not in values:
             problems.append(f"value {i} does not round-trip: {v!r}")

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sha256 } from '../../src/codegen/header.js';
 import { GENERATOR_DIGEST } from '../../src/codegen/render.js';
-import { compileServer, serverInput } from '../../src/codegen/server.js';
+import { compileTenant, tenantInputs } from '../../src/codegen/tenant.js';
 import type { GeneratedFile } from '../../src/codegen/types.js';
 import { loadConfig } from '../../src/config/load.js';
 import { readActual } from '../../src/reconcile/actual.js';
@@ -28,27 +28,28 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
     for (const f of built.files) r.write(f.path, f.content);
     memo[name] = { sourceSha256: built.sourceSha256, generator: GENERATOR_DIGEST, options: compileOptionsKey(config), inputSha256: built.inputSha256, files: built.files.map((f) => f.path).sort() };
   }
-  const host = compileServer({ slug: 'acme', outputDir: config.outputDir });
-  r.write(host.path, host.content);
+  const tenant = compileTenant({ slug: 'acme', outputDir: config.outputDir });
+  for (const f of tenant) r.write(f.path, f.content);
+  const host = tenant[0]!;
   const counts = { prepare: 0, server: 0 };
   const deps = (extra: Partial<DesiredDeps> = {}): DesiredDeps => ({
     compileFlow: c.compileFlow,
-    compileServer: (o) => (counts.server++, compileServer(o)),
-    serverInput,
+    compileTenant: (o) => (counts.server++, compileTenant(o)),
+    tenantInputs,
     generatorDigest: GENERATOR_DIGEST,
     prepare: async () => void counts.prepare++,
     memo,
     ...extra,
   });
   c.calls.length = 0;
-  return { r, config, c, host, counts, deps };
+  return { r, config, c, host, tenant, counts, deps };
 }
 
 test('in sync: nothing compiled, the host not rendered, prepare never called', async (t) => {
-  const { config, c, host, counts, deps } = await setup(t);
+  const { config, c, tenant, counts, deps } = await setup(t);
   const d = await readDesired(config, await readActual(config), deps());
   t.deepEqual(d.flows.map((f) => f.state), ['fast', 'fast']);
-  t.deepEqual(d.tenant, [host] as GeneratedFile[], 'the bytes on disk are what rendering gives');
+  t.deepEqual(d.tenant, tenant as GeneratedFile[], 'the bytes on disk are what rendering gives');
   t.deepEqual(c.calls, []);
   t.deepEqual(counts, { prepare: 0, server: 0 });
 });
@@ -75,7 +76,7 @@ test('the host is rendered when it is hand-edited, missing, or its inputs change
   t.deepEqual(counts, { prepare: 1, server: 1 });
 
   r.write(host.path, host.content);
-  const other = await readDesired(config, await readActual(config), deps({ serverInput: (o) => ({ ...serverInput(o), inputSha256: sha256('templates changed') }) }));
+  const other = await readDesired(config, await readActual(config), deps({ tenantInputs: (o) => tenantInputs(o).map((w) => (w.path === host.path ? { ...w, inputSha256: sha256('templates changed') } : w)) }));
   t.is(other.tenant[0]!.content, host.content);
   t.is(counts.server, 2, 'a different expected input hash renders');
 

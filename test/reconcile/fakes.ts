@@ -37,11 +37,11 @@ export function fakeCompiler(generator: string) {
     ];
     return { flowId: id, moduleId: mid, name: flow.name ?? id, endpoint: id, inputSha256, sourceSha256, files, warnings: [] };
   };
-  const compileServer = (o: { slug: string; outputDir?: string }): GeneratedFile => {
+  const compileTenant = (o: { slug: string; outputDir?: string }): GeneratedFile[] => {
     const inputSha256 = sha256(JSON.stringify([generator, o.slug]));
-    return { path: 'app/server.py', content: withHeader(`SLUG = ${JSON.stringify(o.slug)}\n`, { source: 'flowc.yaml', inputSha256, generator }) };
+    return [{ path: 'app/server.py', content: withHeader(`SLUG = ${JSON.stringify(o.slug)}\n`, { source: 'flowc.yaml', inputSha256, generator }) }];
   };
-  return { compileFlow, compileServer, calls };
+  return { compileFlow, compileTenant, calls };
 }
 
 /** Flags any line containing `sk-live-`: enough to test that the guard blocks a commit. */
@@ -53,5 +53,5 @@ export async function passDeps(repoDir: string, opts: { generator?: string; env?
   const git = createGit({ cwd: repoDir, ...(config.gitToken ? { token: config.gitToken } : {}) });
   const generator = opts.generator ?? sha256('gen-1');
   const c = fakeCompiler(generator);
-  return { config, git, gitDir: await git.gitDir(), compileFlow: c.compileFlow, compileServer: c.compileServer, generatorDigest: generator, scan: fakeScan, sleep: async () => {}, calls: c.calls };
+  return { config, git, gitDir: await git.gitDir(), compileFlow: c.compileFlow, compileTenant: c.compileTenant, generatorDigest: generator, scan: fakeScan, sleep: async () => {}, calls: c.calls };
 }
