@@ -276,7 +276,7 @@ function graphLines(planned: Planned[], graph: FlowGraph, builder: string, compi
       lines.push(pyLines(pyCall(`${builder}.add_edge`, from, name(w.to))));
       continue;
     }
-    const routeKey = byIdKeys(planned, w.node, 'route');
+    const routeKey = planned.find((p) => p.node.id === w.node)!.keys.get('route')!;
     const targets = Object.entries(w.targets).map(([output, ids]): [string, PyLayout] => [pyStr(output), pyList(ids.map(name))]);
     const all = [...new Set(Object.values(w.targets).flat())].map(name);
     if (Object.values(w.targets).some((ids) => ids.length === 0)) all.push('END');
@@ -285,8 +285,6 @@ function graphLines(planned: Planned[], graph: FlowGraph, builder: string, compi
   lines.push(`${compiled} = compile_flow(${builder}, FLOW)`);
   return lines.flatMap((l) => l.split('\n'));
 }
-
-const byIdKeys = (planned: Planned[], id: string, key: string): string => planned.find((p) => p.node.id === id)!.keys.get(key)!;
 
 /** isort's default order of imported names: CONSTANTS, then Classes, then functions. */
 function isortOrder(names: string[]): string[] {

@@ -1,11 +1,10 @@
 /**
  * Loops (LoopComponent): the body is every node between the loop's `item` output and the node
- * whose feedback edge goes back into `item`. run_flow runs the loop node, then the body once per
- * item (collecting the end node's output into `done`), then everything after. The execution order
- * here treats loop + body as one unit so nothing outside reads a body value too early. Pure.
+ * whose feedback edge goes back into `item`. The graph runs the body once per item and the loop
+ * collects the end node's output into `done` (src/codegen/wiring.ts). Pure.
  */
 import { FlowcError } from '../errors.js';
-import type { FlowGraph, NormalEdge } from '../langflow/index.js';
+import type { FlowGraph } from '../langflow/index.js';
 
 export interface LoopBlock {
   loop: string;
@@ -52,31 +51,4 @@ export function loopBlocks(graph: FlowGraph): LoopBlock[] {
     blocks.push({ loop: node.id, body, end: end.source, endOutput: end.sourceOutput });
   }
   return blocks;
-}
-
-/** Node ids in the order run_flow calls them: each loop block contiguous (loop node, then body). */
-export function executionOrder(graph: FlowGraph, blocks: LoopBlock[]): string[] {
-  const unitOf = new Map<string, string>();
-  for (const b of blocks) for (const id of [b.loop, ...b.body]) unitOf.set(id, b.loop);
-  const unit = (id: string) => unitOf.get(id) ?? id;
-  const units = [...new Set(graph.nodes.map((n) => unit(n.id)))];
-  const deps = new Map(units.map((u) => [u, new Set<string>()]));
-  const add = (e: NormalEdge) => {
-    const [s, t] = [unit(e.source), unit(e.target)];
-    if (s !== t) deps.get(t)!.add(s);
-  };
-  graph.edges.forEach(add);
-  const position = new Map(graph.nodes.map((n, i) => [n.id, i]));
-  const done = new Set<string>();
-  const out: string[] = [];
-  while (done.size < units.length) {
-    const ready = units.filter((u) => !done.has(u) && [...deps.get(u)!].every((d) => done.has(d)));
-    if (ready.length === 0) throw new FlowcError('flow', 'a loop body is also needed before its loop runs', { where: { file: graph.file } });
-    ready.sort((a, b) => position.get(a)! - position.get(b)!);
-    const u = ready[0]!;
-    done.add(u);
-    const block = blocks.find((b) => b.loop === u);
-    out.push(...(block ? [block.loop, ...block.body] : [u]));
-  }
-  return out;
 }

@@ -38,8 +38,6 @@ export interface NodeGenerator {
    * a flow module includes only the sections its nodes use.
    */
   runtime?: readonly string[];
-  /** Python return annotation when it is not the computed outputs' (e.g. a loop's item list). */
-  returns?: string;
   /** Template variables for one node. */
   vars(ctx: GenContext): Record<string, unknown>;
 }

@@ -1,7 +1,6 @@
 /**
- * LoopComponent: its `data` as items; run_flow runs the loop body (the nodes between `item` and
- * the edge back into it) once per item and collects each result into `done` (a Table).
- * See src/codegen/loops.ts.
+ * LoopComponent: each pass files the body's last result and moves to the next item of `data`
+ * (`loop_progress`); the graph routes to the body (`item`) or on (`done`). See src/codegen/wiring.ts.
  */
 import { input, type NodeGenerator } from './generator.js';
 
@@ -10,6 +9,5 @@ export const loop: NodeGenerator = {
   template: 'nodes/loop.py',
   runtime: ['control'],
   outputs: { item: 'Data', done: 'Table' },
-  returns: 'list[Data]',
   vars: (ctx) => ({ data: input(ctx, 'data', []) }),
 };

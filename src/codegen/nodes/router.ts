@@ -1,7 +1,7 @@
 /**
  * ConditionalRouter (If-Else): compares a text and routes it to `true_result` or
- * `false_result`. The untaken output is SKIPPED, and every node it feeds does not run
- * (run_flow wraps nodes below a router in `routed(...)`).
+ * `false_result`. The graph follows only the taken branch (a conditional edge, src/codegen/wiring.ts):
+ * nothing below the other one runs.
  */
 import { bool, input, str, type NodeGenerator } from './generator.js';
 
