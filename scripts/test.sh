@@ -10,6 +10,16 @@ npm ci --no-audit --no-fund --loglevel=error
 npm run -s build
 FLOWC_PYTHON="$(scripts/pyenv.sh)"
 export FLOWC_PYTHON
+# A real PostgreSQL for the chat-history tests (test/helpers/postgres.ts starts a throw-away cluster
+# per test file and stops it at the end); Debian's package brings the server and its `postgres` user.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # No default cluster: nothing is left running on 5432 after the tests.
+  $sudo mkdir -p /etc/postgresql-common
+  echo 'create_main_cluster = false' | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold postgresql >/dev/null
+fi
 set +e
 
 passed=0; failed=0; skipped=0
