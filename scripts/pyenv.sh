@@ -2,9 +2,26 @@
 # Creates (or reuses) the project's Python venv from python/requirements.txt and prints its python.
 # Each requirements file gets its own venv under .cache/venvs/<sha256>; `.venv` is a symlink to the
 # current one, swapped atomically, so a change of pins never breaks a process using the old venv.
+#
+#   scripts/pyenv.sh [overlay.txt]
+# With an overlay (a test-only extra such as python/requirements-langgraph-server.txt) the venv holds
+# the base pins, minus the packages the overlay repins, plus the overlay; `.venv` is left alone.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 req="$root/python/requirements.txt"
+overlay="${1:-}"
+if [ -n "$overlay" ]; then
+  overlay="$(cd "$(dirname "$overlay")" && pwd)/$(basename "$overlay")"
+  merged="$(mktemp)"; trap 'rm -f "$merged"' EXIT
+  repinned="$(sed -nE 's/^([A-Za-z0-9_.-]+)==.*/\1/p' "$overlay" | tr 'A-Z_.' 'a-z--')"
+  while IFS= read -r line; do
+    name="$(sed -nE 's/^([A-Za-z0-9_.-]+)==.*/\1/p' <<<"$line" | tr 'A-Z_.' 'a-z--')"
+    if [ -z "$name" ] || ! grep -qxF "$name" <<<"$repinned"; then echo "$line"; fi
+  done <"$req" >"$merged"
+  cat "$overlay" >>"$merged"
+  req="$merged"
+  FLOWC_VENV="${FLOWC_VENV:-$root/.cache/venvs/$(sha256sum "$req" | cut -c1-16)}"
+fi
 want="$(sha256sum "$req" | cut -c1-16)"
 venv="${FLOWC_VENV:-$root/.cache/venvs/$want}"
 if [ ! -f "$venv/.complete" ]; then

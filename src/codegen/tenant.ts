@@ -1,8 +1,10 @@
 /**
- * The tenant-level generated files: the LangServe host (`app/server.py`) and the runtime every flow
- * imports (`<output_dir>/<slug>/flowc_runtime.py`). Both depend only on the slug, the output
- * directory and the generator, never on the flows. Pure.
+ * The tenant-level generated files: the LangServe host (`app/server.py`), the runtime every flow
+ * imports (`<output_dir>/<slug>/flowc_runtime.py`) and `langgraph.json`. The first two depend only
+ * on the slug, the output directory and the generator; `langgraph.json` also on which flow modules
+ * exist (`graphs`). Pure.
  */
+import { compileLanggraphConfig, langgraphInput } from './langgraph.js';
 import { compileRuntime, runtimeInput } from './runtime.js';
 import { compileServer, serverInput } from './server.js';
 import type { GeneratedFile } from './types.js';
@@ -10,9 +12,11 @@ import type { GeneratedFile } from './types.js';
 export interface TenantOptions {
   slug: string;
   outputDir?: string;
+  /** Module ids of the flows whose module exists, for langgraph.json. */
+  graphs?: readonly string[];
 }
 
 /** Each tenant file's path and input hash, known without rendering (the no-drift fast path). */
-export const tenantInputs = (options: TenantOptions): Array<{ path: string; inputSha256: string }> => [serverInput(options), runtimeInput(options)];
+export const tenantInputs = (options: TenantOptions): Array<{ path: string; inputSha256: string }> => [serverInput(options), runtimeInput(options), langgraphInput(options)];
 
-export const compileTenant = (options: TenantOptions): GeneratedFile[] => [compileServer(options), compileRuntime(options)];
+export const compileTenant = (options: TenantOptions): GeneratedFile[] => [compileServer(options), compileRuntime(options), compileLanggraphConfig(options)];

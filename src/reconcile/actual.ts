@@ -39,10 +39,10 @@ export interface ActualDeps {
   showHead?: (file: string) => Promise<Buffer | undefined>;
 }
 
-/** Where generated files may live: the tenant's flow modules, its smoke tests, and the host next to them. */
-export function outputRoots(config: Pick<Config, 'outputDir' | 'testsDir' | 'slug'>): { recursive: string[]; shallow: string[] } {
+/** Where generated files may live: the tenant's flow modules, its smoke tests, the host next to them, and langgraph.json at the root. */
+export function outputRoots(config: Pick<Config, 'outputDir' | 'testsDir' | 'slug'>): { recursive: string[]; shallow: string[]; files: string[] } {
   const parent = path.posix.dirname(config.outputDir);
-  return { recursive: [path.posix.join(config.outputDir, config.slug), config.testsDir], shallow: [parent === '.' ? '' : parent] };
+  return { recursive: [path.posix.join(config.outputDir, config.slug), config.testsDir], shallow: [parent === '.' ? '' : parent], files: ['langgraph.json'] }; // contract: codegen/langgraph.ts (not imported: it loads the renderer)
 }
 
 export async function readActual(config: Config, deps: ActualDeps = {}): Promise<Actual> {
@@ -52,17 +52,18 @@ export async function readActual(config: Config, deps: ActualDeps = {}): Promise
   const temps: string[] = [];
   for (const dir of roots.recursive) await walk(root, dir, true, rels, temps);
   for (const dir of roots.shallow) await walk(root, dir, false, rels, temps);
+  rels.push(...roots.files);
   const files = new Map<string, ActualFile>();
   for (const rel of new Set(rels)) {
     let buf: Buffer;
     try {
       buf = readFileSync(path.join(root, rel));
     } catch {
-      continue; // removed while we scanned
+      continue; // removed while we scanned (or one of roots.files that is not there)
     }
     files.set(rel, inspect(rel, buf));
   }
-  const pathspecs = [...roots.recursive, ...roots.shallow.map((d) => (d ? `${d}/*.py` : '*.py'))];
+  const pathspecs = [...roots.recursive, ...roots.shallow.map((d) => (d ? `${d}/*.py` : '*.py')), ...roots.files];
   const dirty = deps.changedPaths ? await deps.changedPaths(pathspecs) : new Set<string>();
   const deletedGenerated: Actual['deletedGenerated'] = [];
   for (const rel of dirty) {

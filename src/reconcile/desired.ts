@@ -44,7 +44,7 @@ export interface Desired {
 
 export interface DesiredDeps {
   compileFlow: (source: Uint8Array, options: CompileOptions) => CompileResult;
-  compileTenant?: (options: { slug: string; outputDir?: string }) => GeneratedFile[];
+  compileTenant?: (options: TenantOptions) => GeneratedFile[];
   generatorDigest: string;
   memo?: Memo;
   /** Flow files (repo-relative) still being written; skipped this pass. */
@@ -52,8 +52,18 @@ export interface DesiredDeps {
   /** Loads what compileFlow/compileTenant run on, before their first call: a pass that recognises everything never loads the compiler. */
   prepare?: () => Promise<void>;
   /** The tenant files' paths and input hashes without rendering them (codegen/tenant.ts): intact files of those hashes are recognised. */
-  tenantInputs?: (options: { slug: string; outputDir?: string }) => Array<{ path: string; inputSha256: string }>;
+  tenantInputs?: (options: TenantOptions) => Array<{ path: string; inputSha256: string }>;
 }
+
+/** What the tenant files are rendered from (codegen/tenant.ts): `graphs` are the flow modules that exist. */
+export interface TenantOptions {
+  slug: string;
+  outputDir?: string;
+  graphs?: readonly string[];
+}
+
+/** `flows/My-Flow.json` → `my_flow`, the Python module id (contract: codegen's moduleIdOf). */
+const moduleOf = (file: string): string => path.posix.basename(file, '.json').toLowerCase().replace(/[^a-z0-9_]/g, '_');
 
 /** Options that change the output: part of the memo key. */
 export const compileOptionsKey = (config: Pick<Config, 'slug' | 'outputDir' | 'testsDir' | 'secrets'>): string =>
@@ -82,7 +92,7 @@ function unreadable(abs: string, file: string): FlowcError | undefined {
 function moduleClashes(files: string[]): Map<string, FlowcError> {
   const byModule = new Map<string, string[]>();
   for (const f of files) {
-    const mid = path.posix.basename(f, '.json').toLowerCase().replace(/[^a-z0-9_]/g, '_'); // contract: moduleId
+    const mid = moduleOf(f);
     byModule.set(mid, [...(byModule.get(mid) ?? []), f]);
   }
   const clashes = new Map<string, FlowcError>();
@@ -163,7 +173,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   if (files.length >= 50) progress();
   let tenant: GeneratedFile[] = [];
   if (deps.compileTenant) {
-    const options = { slug: config.slug, outputDir: config.outputDir };
+    const options = { slug: config.slug, outputDir: config.outputDir, graphs: graphsOf(config, flows, actual) };
     const onDisk = (deps.tenantInputs?.(options) ?? []).map((want) => recogniseTenantFile(config.repoRoot, actual, deps, want));
     if (onDisk.length > 0 && onDisk.every((f) => f !== undefined)) tenant = onDisk as GeneratedFile[];
     else {
@@ -172,6 +182,19 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
     }
   }
   return { flows, tenant };
+}
+
+/** Module ids of the flows whose module exists after this pass: built now, unchanged, or kept from the last good build. */
+function graphsOf(config: Config, flows: DesiredFlow[], actual: Actual): string[] {
+  const graphs: string[] = [];
+  for (const flow of flows) {
+    const mid = moduleOf(flow.file);
+    const module = path.posix.join(config.outputDir, config.slug, `flow_${mid}.py`);
+    const exists =
+      flow.state === 'built' ? flow.files.some((f) => f.path === module) : flow.state === 'fast' ? flow.paths.includes(module) : actual.files.get(module)?.source === flow.file;
+    if (exists) graphs.push(mid);
+  }
+  return graphs;
 }
 
 /**

@@ -11,7 +11,7 @@ import { currentTraceId, inSpan } from '../telemetry/tracing.js';
 import { readActual } from './actual.js';
 import { fault, faultArmed } from './faults.js';
 import { apply, type ApplyDeps, type Build, type SecretFindingLike } from './apply.js';
-import { compileOptionsKey, readDesired, type Memo } from './desired.js';
+import { compileOptionsKey, readDesired, type Memo, type TenantOptions } from './desired.js';
 import { plan as makePlan, CHANGING, type Plan, type PlanItem } from './plan.js';
 import { moveOntoRemote, push, type PushStatus } from './push.js';
 import { readMemo, readState, writeMemo, writeState, type ReconcileState } from './state.js';
@@ -22,11 +22,11 @@ export interface PassDeps {
   git: Git;
   gitDir: string;
   compileFlow: (source: Uint8Array, options: CompileOptions) => CompileResult;
-  compileTenant?: (options: { slug: string; outputDir?: string }) => GeneratedFile[];
+  compileTenant?: (options: TenantOptions) => GeneratedFile[];
   generatorDigest: string;
   /** See DesiredDeps: load the compiler on first need; recognise the host without rendering it. */
   prepare?: () => Promise<void>;
-  tenantInputs?: (options: { slug: string; outputDir?: string }) => Array<{ path: string; inputSha256: string }>;
+  tenantInputs?: (options: TenantOptions) => Array<{ path: string; inputSha256: string }>;
   scan: (text: string, file: string) => SecretFindingLike[];
   check?: ApplyDeps['check'];
   smoke?: ApplyDeps['smoke'];

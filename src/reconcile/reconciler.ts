@@ -208,7 +208,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
   const roots = outputRoots(config);
   const abs = (rel: string) => path.join(config.repoRoot, rel);
   const flowsAbs = abs(config.flowsDir);
-  const watched = [flowsAbs, ...roots.recursive.map(abs), ...roots.shallow.map((d) => abs(path.posix.join(d, 'server.py')))];
+  const watched = [flowsAbs, ...roots.recursive.map(abs), ...roots.shallow.map((d) => abs(path.posix.join(d, 'server.py'))), ...roots.files.map(abs)];
   const watcher: FSWatcher = chokidar(watched, {
     ignoreInitial: true,
     // chokidar ≥ 4 ignores globs silently: a function it is.

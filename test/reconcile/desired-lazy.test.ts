@@ -28,7 +28,7 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
     for (const f of built.files) r.write(f.path, f.content);
     memo[name] = { sourceSha256: built.sourceSha256, generator: GENERATOR_DIGEST, options: compileOptionsKey(config), inputSha256: built.inputSha256, files: built.files.map((f) => f.path).sort() };
   }
-  const tenant = compileTenant({ slug: 'acme', outputDir: config.outputDir });
+  const tenant = compileTenant({ slug: 'acme', outputDir: config.outputDir, graphs: ['a', 'b'] });
   for (const f of tenant) r.write(f.path, f.content);
   const host = tenant[0]!;
   const counts = { prepare: 0, server: 0 };
@@ -83,4 +83,18 @@ test('the host is rendered when it is hand-edited, missing, or its inputs change
   r.remove(host.path);
   await readDesired(config, await readActual(config), deps());
   t.is(counts.server, 3, 'a missing host renders');
+});
+
+test('langgraph.json names the graph of every flow whose module exists, and only those', async (t) => {
+  const { r, config, counts, deps } = await setup(t);
+  const graphsIn = (d: { tenant: GeneratedFile[] }) => Object.keys((JSON.parse(d.tenant.find((f) => f.path === 'langgraph.json')!.content) as { graphs: object }).graphs);
+  r.write('flows/c.json', fakeFlow('C'));
+  t.deepEqual(graphsIn(await readDesired(config, await readActual(config), deps())), ['a', 'b', 'c'], 'a new flow is added');
+  t.is(counts.server, 1, 'the flow list changed: the tenant files are rendered');
+  r.write('flows/c.json', fakeFlow('C', {}, { broken: true }));
+  t.deepEqual(graphsIn(await readDesired(config, await readActual(config), deps())), ['a', 'b'], 'a failed flow without a last good module is not named');
+  r.write('flows/b.json', fakeFlow('B', {}, { broken: true }));
+  t.deepEqual(graphsIn(await readDesired(config, await readActual(config), deps())), ['a', 'b'], 'a failed flow keeps its last good module, so its graph');
+  r.remove('flows/b.json');
+  t.deepEqual(graphsIn(await readDesired(config, await readActual(config), deps())), ['a'], 'a deleted flow is dropped');
 });
