@@ -10,6 +10,9 @@ npm ci --no-audit --no-fund --loglevel=error
 npm run -s build
 FLOWC_PYTHON="$(scripts/pyenv.sh)"
 export FLOWC_PYTHON
+# LangGraph's own dev server, test-only (test/e2e/langgraph-dev.test.ts): a venv of its own.
+FLOWC_LANGGRAPH_PYTHON="$(scripts/pyenv.sh python/requirements-langgraph-server.txt)"
+export FLOWC_LANGGRAPH_PYTHON
 # A real PostgreSQL for the chat-history tests (test/helpers/postgres.ts starts a throw-away cluster
 # per test file and stops it at the end); Debian's package brings the server and its `postgres` user.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

@@ -20,10 +20,10 @@ export interface PyRun {
   stderr: string;
 }
 
-/** Runs `python -c script` (or `python args...`) with `stdin`, collecting output. */
-export function runPython(args: string[], options: { stdin?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<PyRun> {
+/** Runs `python -c script` (or `python args...`) with `stdin`, collecting output; `python` picks another interpreter. */
+export function runPython(args: string[], options: { stdin?: string; cwd?: string; env?: NodeJS.ProcessEnv; python?: string } = {}): Promise<PyRun> {
   return new Promise((done, fail) => {
-    const child = spawn(pythonPath(), args, { cwd: options.cwd ?? repoRoot, env: { ...process.env, ...options.env } });
+    const child = spawn(options.python ?? pythonPath(), args, { cwd: options.cwd ?? repoRoot, env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
