@@ -60,7 +60,7 @@ export function hostRequirements(slug: string, source = FLOWC_REQUIREMENTS): str
 
 /** `.gitattributes` lines marking every generated path `linguist-generated`. */
 export function generatedAttributes(config: Pick<Config, 'outputDir' | 'testsDir'>): string[] {
-  return [`${config.outputDir}/** linguist-generated=true`, `${config.testsDir}/** linguist-generated=true`, `${SERVER_PATH} linguist-generated=true`];
+  return [`${config.outputDir}/** linguist-generated=true`, `${config.testsDir}/** linguist-generated=true`, `${SERVER_PATH} linguist-generated=true`, 'langgraph.json linguist-generated=true'];
 }
 
 /** `current` plus whichever of `lines` it lacks (one per line; an existing file's lines are kept as they are). */

@@ -12,11 +12,10 @@ import { buildGraph, layoutFreeJson, normalizeFlow, parseJson, typeMismatch, typ
 import { sha256, withHeader } from './header.js';
 import { registry, supportedTypes, type GenContext, type NodeGenerator } from './nodes/index.js';
 import { PY_BUILTINS, pyCall, pyDict, pyIdent, pyLines, pyList, pyStr, uniqueIdent, type PyLayout } from './python.js';
-import { GENERATOR_DIGEST, renderTemplate, templateSource, type Arg } from './render.js';
+import { GENERATOR_DIGEST, RUNTIME_EXPORTS, renderTemplate, type Arg } from './render.js';
 import { loopBlocks } from './loops.js';
 import { END, START, wire } from './wiring.js';
 import { ingestsOnly } from './nodes/vectors.js';
-import { RUNTIME_SECTIONS } from './runtime.js';
 import { ingestionNodes } from './entries.js';
 import { smokeExpectations } from './smoke.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from './types.js';
@@ -41,13 +40,6 @@ function endpointOf(name: string | null, flowId: string, moduleId: string): stri
   return ok(slug) ? slug : moduleId || 'flow';
 }
 
-
-/** Top-level names of the tenant runtime: what a flow module may import from it. */
-export const RUNTIME_EXPORTS: ReadonlySet<string> = new Set(
-  RUNTIME_SECTIONS.flatMap((section) =>
-    [...templateSource(`partials/runtime/${section}.py`).matchAll(/^(?:def|class) (\w+)|^(\w+(?:, \w+)*) =/gm)].flatMap((m) => (m[1] ?? m[2]!).split(', ')),
-  ).filter((name) => !name.startsWith('_')),
-);
 
 /** Module-level names of a flow module: node functions must not shadow them. */
 const RESERVED: ReadonlySet<string> = new Set([

@@ -44,10 +44,37 @@ function loadTemplates(dir: string): Record<string, string> {
 const templates = loadTemplates(TEMPLATES_DIR);
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** sha256 over flowc's version and every template (name + bytes): part of every input hash. */
-export const GENERATOR_DIGEST = sha256(
-  [`flowc ${version}`, ...Object.keys(templates).sort().map((name) => `${name}\0${templates[name]}`)].join('\0'),
-);
+const isRuntime = (name: string) => name === 'runtime.py.liquid' || name.startsWith('partials/runtime/');
+
+/**
+ * What identifies a generator, from its templates (name → text) and flowc's version. Pure.
+ * - `exports`: top-level public names of the tenant runtime (templates/partials/runtime), what a
+ *   flow module may import from it;
+ * - `generator`: the version, every template but the runtime's, and those exported names; part of
+ *   every input hash. The runtime's bodies are not, so a fix inside the runtime rebuilds the one
+ *   runtime file, not every flow; a change of what it exports rebuilds them all;
+ * - `runtime`: the version and the runtime's templates; part of the runtime file's input hash.
+ */
+export function generatorDigests(templates: Record<string, string>, version: string): { generator: string; runtime: string; exports: ReadonlySet<string> } {
+  const names = Object.keys(templates).sort();
+  const digest = (parts: string[]) => sha256([`flowc ${version}`, ...parts].join('\0'));
+  const exports = new Set(
+    names
+      .filter((name) => name.startsWith('partials/runtime/'))
+      .flatMap((name) => [...templates[name]!.matchAll(/^(?:def|class) (\w+)|^(\w+(?:, \w+)*) =/gm)].flatMap((m) => (m[1] ?? m[2]!).split(', ')))
+      .filter((name) => !name.startsWith('_')),
+  );
+  return {
+    generator: digest([...names.filter((name) => !isRuntime(name)).map((name) => `${name}\0${templates[name]}`), `runtime exports\0${[...exports].sort().join(' ')}`]),
+    runtime: digest(names.filter(isRuntime).map((name) => `${name}\0${templates[name]}`)),
+    exports,
+  };
+}
+
+const digests = generatorDigests(templates, version);
+export const GENERATOR_DIGEST = digests.generator;
+export const RUNTIME_DIGEST = digests.runtime;
+export const RUNTIME_EXPORTS = digests.exports;
 
 // The engine (and liquidjs itself) is made on the first render: the digest needs only the bytes, and
 // the no-drift pass (every pre-commit hook) renders nothing. liquidjs's main entry is CommonJS, so

@@ -6,7 +6,7 @@
  */
 import { posix } from 'node:path';
 import { sha256, withHeader } from './header.js';
-import { GENERATOR_DIGEST, renderTemplate } from './render.js';
+import { GENERATOR_DIGEST, RUNTIME_DIGEST, renderTemplate } from './render.js';
 import type { GeneratedFile } from './types.js';
 
 export interface RuntimeOptions {
@@ -25,7 +25,7 @@ export const RUNTIME_MODULE = 'flowc_runtime';
 export function runtimeInput(options: RuntimeOptions): { path: string; inputSha256: string } {
   const outputDir = posix.normalize(options.outputDir ?? 'app/flows').replace(/\/+$/, '');
   const path = posix.join(outputDir, options.slug, `${RUNTIME_MODULE}.py`);
-  return { path, inputSha256: sha256(JSON.stringify({ generator: GENERATOR_DIGEST, runtime: path })) };
+  return { path, inputSha256: sha256(JSON.stringify({ generator: GENERATOR_DIGEST, runtime: RUNTIME_DIGEST, path })) };
 }
 
 export function compileRuntime(options: RuntimeOptions): GeneratedFile {

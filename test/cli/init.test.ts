@@ -24,7 +24,8 @@ test('init makes a repo that reconciles and pushes; running it again changes not
   t.is(readFileSync(path.join(dir, 'flowc.yaml'), 'utf8').match(/^(slug|stack_port): .*$/gm)!.join(','), 'slug: acme,stack_port: 4101');
   t.true(existsSync(path.join(dir, 'flows/.gitkeep')));
   t.regex(readFileSync(path.join(dir, '.gitignore'), 'utf8'), /__pycache__\//);
-  t.regex(readFileSync(path.join(dir, '.gitignore'), 'utf8'), /^\.flowc-data\/$/m, 'vector-store indexes are not committed');
+  t.regex(readFileSync(path.join(dir, '.gitignore'), 'utf8'), /^\.flowc-data\/$/m, 'chat history and vector-store indexes are not committed');
+  t.regex(readFileSync(path.join(dir, '.gitignore'), 'utf8'), /^\.langgraph_api\/$/m, 'nor what langgraph dev keeps');
   t.is(await gitIn(dir, 'remote', 'get-url', 'origin'), remote);
   t.is(await gitIn(dir, 'log', '--format=%s'), 'flowc init: tenant acme');
   t.true(existsSync(path.join(dir, '.git/hooks/pre-commit')));
@@ -56,8 +57,8 @@ test('.gitattributes follows flowc.yaml\'s output dirs and keeps the user\'s lin
   writeFileSync(path.join(dir, '.gitattributes'), '*.png binary\n');
   t.is((await flowc(['init', '--slug', 'acme', '--dir', dir, '--no-hooks'])).code, 0);
   const text = readFileSync(path.join(dir, '.gitattributes'), 'utf8');
-  t.is(text, '*.png binary\ngen/flows/** linguist-generated=true\ngen/tests/** linguist-generated=true\napp/server.py linguist-generated=true\n');
-  t.deepEqual(await attr(dir, ['gen/flows/acme/flow_x.py', 'gen/tests/test_x.py', 'app/server.py', 'app/flows/acme/flow_x.py']), ['true', 'true', 'true', 'unspecified']);
+  t.is(text, '*.png binary\ngen/flows/** linguist-generated=true\ngen/tests/** linguist-generated=true\napp/server.py linguist-generated=true\nlanggraph.json linguist-generated=true\n');
+  t.deepEqual(await attr(dir, ['gen/flows/acme/flow_x.py', 'gen/tests/test_x.py', 'app/server.py', 'langgraph.json', 'app/flows/acme/flow_x.py']), ['true', 'true', 'true', 'true', 'unspecified']);
   const again = await flowc(['init', '--slug', 'acme', '--dir', dir, '--no-hooks']);
   t.is(again.code, 0, again.stderr);
   t.is(readFileSync(path.join(dir, '.gitattributes'), 'utf8'), text);

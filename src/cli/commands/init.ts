@@ -58,8 +58,9 @@ export async function run(o: InitOptions): Promise<number> {
   if (!existsSync(path.join(dir, 'flows', '.gitkeep'))) await writeFile(path.join(dir, 'flows', '.gitkeep'), '');
   const ignore = path.join(dir, '.gitignore');
   const current = existsSync(ignore) ? await readFile(ignore, 'utf8') : '';
-  // `.flowc-data/`: the host's vector-store indexes (FLOWC_DATA_DIR's default) are data, not source.
-  const want = ['__pycache__/', '*.pyc', '.venv/', '.flowc-data/'].filter((l) => !current.split('\n').includes(l));
+  // `.flowc-data/`: the host's chat history and vector-store indexes (FLOWC_DATA_DIR's default) are
+  // data, not source; `.langgraph_api/` is what `langgraph dev` keeps beside langgraph.json.
+  const want = ['__pycache__/', '*.pyc', '.venv/', '.flowc-data/', '.langgraph_api/'].filter((l) => !current.split('\n').includes(l));
   if (want.length) await writeFile(ignore, `${current}${current && !current.endsWith('\n') ? '\n' : ''}${want.join('\n')}\n`);
 
   // The committed file decides where generated code lives (environment overrides are a deployment's).
