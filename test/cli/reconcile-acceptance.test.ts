@@ -66,7 +66,8 @@ test('a deleted flow loses its outputs in one build; emptied flows/ is refused u
   t.is((await once(r)).code, 0);
   r.remove('flows/a.json');
   t.is((await once(r)).code, 0);
-  t.deepEqual(await changed(r), files('a'));
+  t.deepEqual(await changed(r), [...files('a'), 'langgraph.json'].sort(), 'its graph leaves langgraph.json too');
+  t.deepEqual(Object.keys(JSON.parse(r.read('langgraph.json')).graphs), ['b']);
   t.false(r.exists('app/flows/acme/flow_a.py'));
   r.remove('flows/b.json');
   const head = await r.git('rev-parse', 'HEAD');

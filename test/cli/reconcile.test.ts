@@ -27,7 +27,7 @@ test('--once: a new flow makes one commit and one tag, exit 0; again: nothing, e
   const first = await flowc(['--repo', r.dir, 'reconcile', '--once']);
   t.is(first.code, 0, first.stderr + first.stdout);
   t.regex(first.stdout, /built bld-acme-\d{8}T\d{6}\.\d{3}Z/);
-  t.deepEqual(await changed(r), ['app/flows/acme/flow_support.py', 'app/flows/acme/flowc_runtime.py', 'app/flows/acme/runner_support.py', 'app/server.py', 'flows/support.json', 'tests/smoke/test_support.py']);
+  t.deepEqual(await changed(r), ['app/flows/acme/flow_support.py', 'app/flows/acme/flowc_runtime.py', 'app/flows/acme/runner_support.py', 'app/server.py', 'flows/support.json', 'langgraph.json', 'tests/smoke/test_support.py']);
   t.regex(await r.git('log', '-1', '--format=%B'), /^codegen: acme v\d{8}T\d{6}\.\d{3}Z\n[\s\S]*Flow-Id: support\nFlow-Sha256: [0-9a-f]{64}\nGenerator: [0-9a-f]{64}/);
   const head = await r.git('rev-parse', 'HEAD');
   const second = await flowc(['--repo', r.dir, 'reconcile', '--once']);
@@ -138,7 +138,8 @@ test('flowc audit lists builds from tags, filtered by flow', async (t) => {
   t.is((await flowc(['--repo', r.dir, 'reconcile', '--once'])).code, 0);
   const all = JSON.parse((await flowc(['--repo', r.dir, 'audit', '--json'])).stdout);
   t.is(all.length, 2);
-  t.deepEqual(all.map((b: { flows: Array<{ id: string | null }> }) => b.flows.map((f) => f.id)), [['b'], ['a', null]]);
+  // The second build adds b's graph to langgraph.json (a tenant file: id null).
+  t.deepEqual(all.map((b: { flows: Array<{ id: string | null }> }) => b.flows.map((f) => f.id)), [['b', null], ['a', null]]);
   t.is(all[0].commit, await r.git('rev-parse', 'HEAD'));
   t.regex(all[0].flows[0].inputSha256, /^[0-9a-f]{64}$/);
   const onlyA = JSON.parse((await flowc(['--repo', r.dir, 'audit', 'a', '--json'])).stdout);
