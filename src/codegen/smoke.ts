@@ -69,7 +69,8 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[], inge
   }
   const modelNodes = planned.filter((p) => p.run && p.usesModel).map((p) => p.node.id).sort();
   const requiredModels = modelNodes.filter((id) => !routedAway.has(id));
-  const agents = planned.some((p) => p.run && p.node.type === 'Agent');
+  // Only an agent that has a tool must have called one (LangFlow's agents may have none).
+  const agents = planned.some((p) => p.run && p.node.type === 'Agent' && agentHasTools(p.node));
   // A URL node whose page (not tool) output feeds a model: the fake must have seen the page.
   const pages = planned.some(
     (p) => p.run && p.node.type === 'URLComponent' && p.node.usedOutputs.some((o) => o !== 'component_as_tool') && modelNodes.length > 0,
@@ -81,4 +82,16 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[], inge
   const ingest = ingestion.size > 0;
   const embeds = planned.some((p) => p.run && p.gen.runtime?.includes('vectors'));
   return { ingest, embeds, fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, required_models: requiredModels, agents, pages, files, saves, transcribes, secret_env: secretEnv };
+}
+
+/** An Agent is given tools by an edge into `tools`, or by its date/calculator switches (date on unless set off). */
+function agentHasTools(node: IrNode): boolean {
+  const tools = node.inputs.tools;
+  if (tools && tools.kind !== 'const') return true;
+  const on = (field: string, fallback: boolean) => {
+    const b = node.inputs[field];
+    const v = b?.kind === 'const' ? b.value : undefined;
+    return typeof v === 'boolean' ? v : typeof v === 'string' ? v.toLowerCase() === 'true' : fallback;
+  };
+  return on('add_current_date_tool', true) || on('add_calculator_tool', false);
 }
