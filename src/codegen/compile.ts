@@ -10,6 +10,7 @@ import { posix } from 'node:path';
 import { FlowcError } from '../errors.js';
 import { buildGraph, layoutFreeJson, normalizeFlow, parseJson, typeMismatch, type FlowGraph, type IrNode } from '../langflow/index.js';
 import { sha256, withHeader } from './header.js';
+import { componentGenerator, componentSource, needsServer } from './nodes/component.js';
 import { registry, supportedTypes, type GenContext, type NodeGenerator } from './nodes/index.js';
 import { PY_BUILTINS, pyCall, pyDict, pyIdent, pyLines, pyList, pyStr, uniqueIdent, type PyLayout } from './python.js';
 import { GENERATOR_DIGEST, RUNTIME_EXPORTS, renderTemplate, type Arg } from './render.js';
@@ -45,11 +46,13 @@ function endpointOf(name: string | null, flowId: string, moduleId: string): stri
 const RESERVED: ReadonlySet<string> = new Set([
   ...PY_BUILTINS,
   ...RUNTIME_EXPORTS,
-  ...['os', 'Any', 'START', 'END', 'StateGraph', 'State', 'FLOW', 'FLOW_ID', 'SLUG', 'NAME', 'ENDPOINT'],
+  ...['os', 'Path', 'COMPONENTS', 'Any', 'START', 'END', 'StateGraph', 'State', 'FLOW', 'FLOW_ID', 'SLUG', 'NAME', 'ENDPOINT'],
   ...['builder', 'graph', 'runnable', 'ingest_builder', 'ingest_graph', 'ENTRY_POINTS', 'state'],
 ]);
 /** Locals of node templates: parameters must not shadow them either. */
-const LOCALS = ['state', 'model', 'message', 'messages', 'objects', 'stored', 'text', 'prompt', 'agent_tools', 'ask', 'taken', 'route', 'result', 'progress'];
+const LOCALS = ['state', 'component', 'model', 'message', 'messages', 'objects', 'stored', 'text', 'prompt', 'agent_tools', 'ask', 'taken', 'route', 'result', 'progress'];
+
+const COMPONENT_TEMPLATE = 'nodes/component.py';
 
 /** Nodes whose text is a model's answer: what a flow streams. */
 const ANSWERS = new Set(['LanguageModelComponent', 'OpenAIModel', 'AnthropicModel', 'GoogleGenerativeAIModel', 'OllamaModel', 'Agent']);
@@ -68,6 +71,8 @@ interface Planned {
   usesModel: boolean;
   /** Environment variables its secrets are read from (the smoke test sets placeholders). */
   secretEnvs: string[];
+  /** A node run from its own source: that source's file, relative to the flow module. */
+  sourceFile?: string;
 }
 
 function flowError(graph: FlowGraph, node: IrNode | undefined, field: string | undefined, message: string, hint?: string): FlowcError {
@@ -77,13 +82,35 @@ function flowError(graph: FlowGraph, node: IrNode | undefined, field: string | u
   });
 }
 
-function checkSupported(graph: FlowGraph): void {
-  const missing = graph.nodes.filter((n) => !registry.has(n.type));
+/**
+ * The generator of a node: flowc's own for the core components, else the node's own source run
+ * with lfx (nodes/component.ts). A custom component (code written or edited in LangFlow) always
+ * runs its own source, unless the tenant refuses custom components.
+ */
+function generatorFor(graph: FlowGraph, node: IrNode, options: CompileOptions): NodeGenerator | undefined {
+  if (node.custom && componentSource(node)) {
+    if (options.customComponents === 'refuse') {
+      throw flowError(graph, node, 'code', 'this is a custom component (its code was written or edited in LangFlow), and this tenant refuses custom components', 'use LangFlow\'s own component instead, or set `custom_components: allow` in flowc.yaml');
+    }
+    return componentGenerator(node);
+  }
+  const own = registry.get(node.type);
+  // flowc's own generator when it computes every output the flow uses; else the node's source
+  // (not for a node that calls a model: flowc's model factory configures and traces it).
+  if (own && (node.usedOutputs.every((o) => o in own.outputs) || ANSWERS.has(node.type))) return own;
+  if (!componentSource(node)) return own;
+  const server = needsServer(node);
+  if (server) throw flowError(graph, node, 'code', server, 'run this flow in LangFlow, or use a component that keeps its data elsewhere (for a knowledge base: a vector store such as FAISS or Astra DB)');
+  return componentGenerator(node);
+}
+
+function checkSupported(graph: FlowGraph, options: CompileOptions): void {
+  const missing = graph.nodes.filter((n) => !generatorFor(graph, n, options));
   if (missing.length === 0) return;
   const list = missing.map((n) => `${n.id} (${n.dataType})`).join(', ');
   throw new FlowcError('flow', `unsupported component${missing.length > 1 ? 's' : ''}: ${list}`, {
     where: { file: graph.file },
-    hint: `supported: ${supportedTypes().join(', ')} (see ${SUPPORTED_DOC})`,
+    hint: `these nodes carry no component source to run; flowc's own components: ${supportedTypes().join(', ')} (see ${SUPPORTED_DOC})`,
   });
 }
 
@@ -131,7 +158,7 @@ function checkFeedback(graph: FlowGraph): void {
 function plan(graph: FlowGraph, options: CompileOptions, warnings: string[]): Planned[] {
   const taken = new Set(RESERVED);
   return graph.nodes.map((node) => {
-    const gen = registry.get(node.type)!;
+    const gen = generatorFor(graph, node, options)!;
     for (const out of node.usedOutputs) {
       if (!(out in gen.outputs)) {
         throw flowError(graph, node, undefined, `output "${out}" is not supported by flowc (supported: ${Object.keys(gen.outputs).join(', ')})`);
@@ -220,6 +247,7 @@ function renderNode(p: Planned, byId: Map<string, Planned>, graph: FlowGraph, wa
     usesModel: () => {
       p.usesModel = true;
     },
+    ...(p.sourceFile ? { sourceFile: p.sourceFile } : {}),
     secret(field, defaultEnv): Arg | null {
       const b = p.node.inputs[field];
       let env: string | null = defaultEnv;
@@ -278,6 +306,38 @@ function graphLines(planned: Planned[], graph: FlowGraph, builder: string, compi
   return lines.flatMap((l) => l.split('\n'));
 }
 
+/**
+ * The source files of the nodes run with lfx, one per distinct source:
+ * `components/<flow>/<type>.py` (a numbered suffix when one type comes with several sources).
+ * Sets each node's `sourceFile`.
+ */
+function componentFiles(planned: Planned[], moduleId: string): Array<{ path: string; body: string }> {
+  const files: Array<{ path: string; source: string; type: string; custom: boolean; nodes: string[] }> = [];
+  const taken = new Set<string>();
+  for (const p of planned) {
+    if (p.gen.template !== COMPONENT_TEMPLATE) continue;
+    const source = componentSource(p.node)!;
+    let file = files.find((f) => f.source === source);
+    if (!file) {
+      const stem = uniqueIdent(pyIdent(p.node.type).toLowerCase(), taken, 'component', 40);
+      file = { path: `${stem}.py`, source, type: p.node.type, custom: p.node.custom, nodes: [] };
+      files.push(file);
+    }
+    file.nodes.push(p.node.id);
+    p.sourceFile = file.path;
+  }
+  // The second line names the nodes: the Python checker's errors about this file name them too.
+  return files.map((f) => ({
+    path: `components/${moduleId}/${f.path}`,
+    body: [
+      `# LangFlow's ${f.type} component${f.custom ? ' (custom: written or edited in LangFlow)' : ''}, as the flow carries it.`,
+      `# flowc-nodes: ${f.nodes.join(' ')}`,
+      `# Run with lfx by flow_${moduleId}.py.`,
+      f.source.endsWith('\n') ? f.source : `${f.source}\n`,
+    ].join('\n'),
+  }));
+}
+
 /** isort's default order of imported names: CONSTANTS, then Classes, then functions. */
 function isortOrder(names: string[]): string[] {
   const kind = (n: string) => (/^[A-Z0-9_]+$/.test(n) ? 0 : /^[A-Z]/.test(n) ? 1 : 2);
@@ -293,7 +353,7 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
   const json = parseJson(source, file);
   const graph = buildGraph(normalizeFlow(json, file));
   const warnings: string[] = [];
-  checkSupported(graph);
+  checkSupported(graph, options);
   checkValues(graph);
   checkSecrets(graph, options.secrets ?? 'refuse', warnings);
   checkFeedback(graph);
@@ -309,6 +369,16 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
 
   const planned = plan(graph, options, warnings);
   const byId = new Map(planned.map((p) => [p.node.id, p]));
+  const inputSha256 = sha256(
+    [
+      layoutFreeJson(json),
+      GENERATOR_DIGEST,
+      JSON.stringify({ file, slug: options.slug, outputDir, testsDir, secrets: options.secrets ?? 'refuse', customComponents: options.customComponents ?? 'allow' }),
+    ].join('\n'),
+  );
+  const sourceSha256 = sha256(source);
+  const header = { source: headerSource(file), inputSha256, sourceSha256, generator: GENERATOR_DIGEST };
+  const components = componentFiles(planned.filter((p) => p.run), moduleId);
   const stateLines = stateKeys(planned.filter((p) => p.run));
   let ingestion = ingestionNodes(graph);
   // A flow that only ingests serves its ingestion as the main entry point.
@@ -341,6 +411,7 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
     graphs,
     runnable: pyLines(pyCall('ChatFlow', 'graph', pyList(answers)), 0, 'runnable = '),
     has_ingest: ingest.length > 0,
+    components_dir: components.length > 0 ? `components/${moduleId}` : '',
   });
   const runnerBody = renderTemplate('runner.py', {
     name,
@@ -357,15 +428,11 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
     ...smoke,
   });
 
-  const inputSha256 = sha256(
-    [layoutFreeJson(json), GENERATOR_DIGEST, JSON.stringify({ file, slug: options.slug, outputDir, testsDir, secrets: options.secrets ?? 'refuse' })].join('\n'),
-  );
-  const sourceSha256 = sha256(source);
-  const header = { source: headerSource(file), inputSha256, sourceSha256, generator: GENERATOR_DIGEST };
   const files: GeneratedFile[] = [
     { path: flowPath, content: withHeader(flowBody, header) },
     { path: posix.join(flowDir, `runner_${moduleId}.py`), content: withHeader(runnerBody, header) },
     { path: posix.join(testsDir, `test_${moduleId}.py`), content: withHeader(testBody, header) },
+    ...components.map((c) => ({ path: posix.join(flowDir, c.path), content: withHeader(c.body, header) })),
   ];
   return { flowId, moduleId, name, endpoint, inputSha256, sourceSha256, files, warnings };
 }

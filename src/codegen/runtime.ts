@@ -16,7 +16,7 @@ export interface RuntimeOptions {
 }
 
 /** The runtime's sections (templates/partials/runtime/<name>.py.liquid), in the module's order. */
-export const RUNTIME_SECTIONS = ['core', 'flow', 'structured', 'tools', 'web', 'services', 'media', 'files', 'control', 'batch', 'vectors'];
+export const RUNTIME_SECTIONS = ['core', 'flow', 'structured', 'tools', 'web', 'services', 'media', 'files', 'control', 'batch', 'vectors', 'components'];
 
 /** The module name flow modules import (`from flowc_runtime import ...`). */
 export const RUNTIME_MODULE = 'flowc_runtime';

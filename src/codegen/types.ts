@@ -21,6 +21,8 @@ export interface CompileOptions {
   testsDir?: string;
   /** Literal secret values in password fields: refuse (default) or scrub to an env reference. */
   secrets?: 'refuse' | 'scrub';
+  /** Custom components (code written or edited in LangFlow): run from their source (default) or refused. */
+  customComponents?: 'allow' | 'refuse';
 }
 
 export interface CompileResult {

@@ -26,6 +26,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [env: string, key: string]> =
   ['FLOWC_RESYNC_SECONDS', 'resync_seconds'],
   ['FLOWC_VALIDATE', 'validate'],
   ['FLOWC_SECRETS', 'secrets'],
+  ['FLOWC_CUSTOM_COMPONENTS', 'custom_components'],
   ['FLOWC_PYTHON', 'python'],
   ['LANGSERVE_URL', 'langserve.url'], // the name the LangServe issue and deployers use
   ['FLOWC_LANGSERVE_URL', 'langserve.url'],
@@ -121,6 +122,7 @@ export function loadConfig(repoRoot: string, env: Env = process.env): Config {
     resyncSeconds: c.resync_seconds,
     validate: c.validate,
     secrets: c.secrets,
+    customComponents: c.custom_components,
     python: raw.python === undefined ? defaultPython() : c.python,
     langserve: { url: c.langserve.url, token: c.langserve.token },
     telemetry: { phoenix: c.telemetry.phoenix, jaeger: c.telemetry.jaeger, serviceName: c.telemetry.service_name, projectName: c.telemetry.project_name ?? c.slug },

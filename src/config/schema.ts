@@ -31,6 +31,8 @@ export const fileSchema = z
     resync_seconds: z.coerce.number().int().min(1).max(86_400).default(300),
     validate: z.enum(['none', 'compile', 'smoke']).default('compile'),
     secrets: z.enum(['refuse', 'scrub']).default('refuse'),
+    /** Components whose code was written or edited in LangFlow: run from their source, or refused. */
+    custom_components: z.enum(['allow', 'refuse']).default('allow'),
     /** Python used for validation (black + compile, smoke tests); env FLOWC_PYTHON. */
     python: z.string().min(1).default('python3'),
     langserve: z
@@ -77,6 +79,7 @@ export interface Config {
   resyncSeconds: number;
   validate: 'none' | 'compile' | 'smoke';
   secrets: 'refuse' | 'scrub';
+  customComponents: 'allow' | 'refuse';
   python: string;
   langserve: { url: string | undefined; token: string | undefined };
   telemetry: { phoenix: string | undefined; jaeger: string | undefined; serviceName: string; projectName: string };

@@ -25,6 +25,8 @@ export interface NormalOutput {
   name: string;
   types: string[];
   displayName: string;
+  /** The component's method that computes it (what lfx calls), when the export says. */
+  method: string | null;
 }
 
 export interface NormalNode {
@@ -40,6 +42,8 @@ export interface NormalNode {
   /** `custom_fields` (e.g. Prompt variables under `template`). */
   customFields: Record<string, string[]>;
   toolMode: boolean;
+  /** A component the user wrote or changed in LangFlow (its code edited, or from custom_components). */
+  custom: boolean;
 }
 
 export interface NormalEdge {
@@ -180,9 +184,11 @@ function normalNode(raw: unknown, index: number, file: string): NormalNode | nul
       name: o.name,
       types: o.types ?? [],
       displayName: o.display_name ?? o.name,
+      method: o.method ?? null,
     })),
     customFields,
     toolMode: body.tool_mode === true,
+    custom: body.edited === true || type === 'CustomComponent' || (module ?? '').startsWith('custom_components'),
   };
 }
 

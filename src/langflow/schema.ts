@@ -58,6 +58,7 @@ export const NodeBody = z.object({
   lf_version: z.string().nullish(),
   tool_mode: z.boolean().nullish(),
   frozen: z.boolean().nullish(),
+  edited: z.boolean().nullish(),
 });
 
 export const Node = z.object({

@@ -3,10 +3,16 @@
 Reads one JSON request per line on stdin: {"id": n, "files": [{"path": ..., "content": ...}]}
 and answers one JSON line on stdout: {"id": n, "results": [{"path": ..., "error"?: ...}]}.
 A file passes when it compiles and black (the pinned version, default mode) would not change it.
+A LangFlow component's own source (a `# flowc-nodes:` line in its first lines; run with lfx) is
+LangFlow's code, not flowc's: it must compile, import only what is installed and define a
+component class, and black does not judge it.
 One process serves every check, so black's start-up is paid once, not per file or per build.
 """
 
+import ast
+import importlib.util
 import json
+import re
 import sys
 
 import black
@@ -15,6 +21,12 @@ MODE = black.Mode()
 
 
 def check(path: str, content: str) -> str | None:
+    nodes = re.search(r"^# flowc-nodes: (.+)$", "\n".join(content.splitlines()[:6]), re.M)
+    if nodes:
+        error = check_component(path, content)
+        ids = nodes.group(1).split()
+        label = f"node {ids[0]}" if len(ids) == 1 else f"nodes {', '.join(ids)}"
+        return f"{label}: {error}" if error else None
     try:
         compile(content, path, "exec", dont_inherit=True)
     except SyntaxError as err:
@@ -33,6 +45,68 @@ def check(path: str, content: str) -> str | None:
             return f"not black-clean: line {line}: {a.strip()!r} → black writes {b.strip()!r}"
     line = min(len(before), len(after)) + 1
     return f"not black-clean: black adds or removes lines from line {line}"
+
+
+def check_component(path: str, content: str) -> str | None:
+    """A component source: parses, what it imports is installed and there, and it defines a
+    Component class."""
+    try:
+        tree = ast.parse(content, path)
+    except SyntaxError as err:
+        return f"its component source does not parse: line {err.lineno}: {err.msg}"
+    # Top-level imports only: those under `if TYPE_CHECKING:` or `try:` do not run, or are
+    # optional by the component's own choice.
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if not installed(alias.name):
+                    return not_installed(alias.name)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            if not installed(node.module):
+                return not_installed(node.module)
+            missing = missing_names(node.module, [a.name for a in node.names])
+            if missing:
+                return (
+                    f"its component source imports {', '.join(missing)} from "
+                    f"{node.module}, which has no such name in the installed version"
+                )
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    if not any(base_name(b).endswith("Component") for c in classes for b in c.bases):
+        return "its component source defines no component class (a subclass of Component)"
+    return None
+
+
+def installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def not_installed(module: str) -> str:
+    return (
+        f"its component source imports {module}, which is not installed in the "
+        "host's Python environment"
+    )
+
+
+def missing_names(module: str, names: list[str]) -> list[str]:
+    """Names `from module import ...` would not find (importing the module to look)."""
+    try:
+        loaded = importlib.import_module(module)
+    except Exception:  # its own import fails: the run would say why
+        return []
+    return [
+        name
+        for name in names
+        if name != "*"
+        and not hasattr(loaded, name)
+        and not installed(f"{module}.{name}")
+    ]
+
+
+def base_name(node: ast.expr) -> str:
+    return node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
 
 
 def main() -> None:

@@ -66,8 +66,8 @@ export interface TenantOptions {
 const moduleOf = (file: string): string => path.posix.basename(file, '.json').toLowerCase().replace(/[^a-z0-9_]/g, '_');
 
 /** Options that change the output: part of the memo key. */
-export const compileOptionsKey = (config: Pick<Config, 'slug' | 'outputDir' | 'testsDir' | 'secrets'>): string =>
-  sha256(JSON.stringify([config.slug, config.outputDir, config.testsDir, config.secrets]));
+export const compileOptionsKey = (config: Pick<Config, 'slug' | 'outputDir' | 'testsDir' | 'secrets' | 'customComponents'>): string =>
+  sha256(JSON.stringify([config.slug, config.outputDir, config.testsDir, config.secrets, config.customComponents]));
 
 /** A flow file larger than this is refused unread (LangFlow exports are well under 5 MB). */
 export const MAX_FLOW_BYTES = 20 * 1024 * 1024;
@@ -147,7 +147,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
     if (fast) return fast;
     await prepare();
     try {
-      const r = deps.compileFlow(bytes, { file, slug: config.slug, outputDir: config.outputDir, testsDir: config.testsDir, secrets: config.secrets });
+      const r = deps.compileFlow(bytes, { file, slug: config.slug, outputDir: config.outputDir, testsDir: config.testsDir, secrets: config.secrets, customComponents: config.customComponents });
       return { id, file, state: 'built', sourceSha256, inputSha256: r.inputSha256, files: r.files, name: r.name, warnings: r.warnings };
     } catch (err) {
       // A file changed while we read it is being written (a slow writer): wait, do not fail it.

@@ -66,7 +66,7 @@ const CASES: Array<{ name: string; source: string | Uint8Array; reason: RegExp; 
       f.data.nodes.push(node({ id: 'Mystery-1', type: 'MysteryComponent', outputs: ['out'] }));
       f.data.nodes.push(node({ id: 'Mystery-2', type: 'OtherThing', outputs: ['out'] }));
     }),
-    reason: /unsupported components: Mystery-1 \(MysteryComponent\), Mystery-2 \(OtherThing\) — supported: .*docs\/compiler\.md#supported-components/,
+    reason: /unsupported components: Mystery-1 \(MysteryComponent\), Mystery-2 \(OtherThing\) — these nodes carry no component source to run; flowc's own components: .*docs\/compiler\.md#supported-components/,
   },
   {
     name: 'invalid UTF-8',

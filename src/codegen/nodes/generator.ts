@@ -22,6 +22,8 @@ export interface GenContext {
   usesModel(): void;
   /** Secret field → env reference; `defaultEnv` is the provider's conventional variable. */
   secret(field: string, defaultEnv: string | null): Arg | null;
+  /** A node run from its own source (nodes/component.ts): that source's file, relative to the flow module. */
+  sourceFile?: string;
 }
 
 export interface NodeGenerator {

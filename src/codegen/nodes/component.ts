@@ -1,0 +1,81 @@
+/**
+ * The long tail: a node with no hand-written generator is compiled from its own source, which
+ * every LangFlow export carries (`template.code.value`), and run with LangFlow's component library
+ * (`lfx`), so it behaves as it does in LangFlow by construction. The source becomes a file of its
+ * own beside the flow (`components/<flow>/<name>.py`, reviewable in the build commit, scanned by
+ * the secret guard); the node function builds the component with the node's values (constants,
+ * what its edges bring, secrets from the environment) and calls the method behind each output it
+ * uses (`to_toolkit` for tool mode). Custom components (code written or edited in LangFlow) work
+ * the same way unless `custom_components: refuse`.
+ */
+import type { IrNode } from '../../langflow/index.js';
+import type { Arg } from '../render.js';
+import type { PyValue } from '../python.js';
+import type { GenContext, NodeGenerator } from './generator.js';
+
+const PY_KEYWORDS = new Set(['False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield']);
+
+/** Fields that configure LangFlow's editor, not the component. */
+const NOT_PARAMS = new Set(['code', '_type', '_frontend_node_flow_id', '_frontend_node_folder_id']);
+
+/** The component's source, or undefined when the export carries none (no class in its code). */
+export function componentSource(node: IrNode): string | undefined {
+  const code = node.fields.code?.value;
+  return typeof code === 'string' && /^class\s+\w+/m.test(code) ? code : undefined;
+}
+
+/** A generator for one node run from its source: its outputs are the node's own. */
+export function componentGenerator(node: IrNode): NodeGenerator {
+  return {
+    types: [node.type],
+    template: 'nodes/component.py',
+    runtime: ['components'],
+    outputs: Object.fromEntries(node.outputs.map((o) => [o.name, o.name === 'component_as_tool' ? 'list' : 'Any'])),
+    // Run even when nothing reads it, as LangFlow runs every node: it may act (write, send).
+    sink: true,
+    vars: (ctx) => componentVars(ctx),
+  };
+}
+
+/**
+ * LangFlow components that work only inside LangFlow's own server: they read its database (users,
+ * knowledge bases, memory bases, MCP server registry), which a compiled flow does not have.
+ */
+const SERVER_ONLY: Readonly<Record<string, string>> = {
+  Knowledge: 'its knowledge bases live in LangFlow\'s database',
+  KnowledgeBase: 'its knowledge bases live in LangFlow\'s database',
+  KnowledgeRetrieval: 'its knowledge bases live in LangFlow\'s database',
+  KnowledgeIngestion: 'its knowledge bases live in LangFlow\'s database',
+  MemoryBase: 'its memory bases live in LangFlow\'s database',
+  MCPTools: 'it reads the MCP servers registered in LangFlow\'s database',
+};
+
+/** Why this node cannot run outside LangFlow's server, or undefined. */
+export function needsServer(node: IrNode): string | undefined {
+  const why = node.custom ? undefined : SERVER_ONLY[node.type];
+  return why && `${node.displayName} needs LangFlow's own server (${why}), which a compiled flow does not have`;
+}
+
+function componentVars(ctx: GenContext): Record<string, unknown> {
+  const { node } = ctx;
+  const params: Array<{ name: string; arg: Arg }> = [];
+  for (const [name, binding] of Object.entries(node.inputs)) {
+    if (NOT_PARAMS.has(name)) continue;
+    if (binding.kind === 'edge' || binding.kind === 'edges') params.push({ name, arg: { param: ctx.params.get(name)! } });
+    else if (binding.kind === 'secret') {
+      const env = ctx.secret(name, null);
+      params.push({ name, arg: env ?? { value: '' } });
+    } else params.push({ name, arg: { value: (binding.value ?? null) as PyValue } });
+  }
+  for (const out of node.usedOutputs) {
+    // The output's name is the node function's local (black keeps it; the state key derives from it).
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(out) || PY_KEYWORDS.has(out) || out === 'component' || out === 'state') {
+      ctx.fail(undefined, `output "${out}" is not a name flowc can give a Python value`, 'rename the output in the component\'s code');
+    }
+    if (!node.outputs.find((o) => o.name === out)?.method) {
+      ctx.fail(undefined, `output "${out}" names no method of the component, so flowc cannot call it`, 'export the flow again from LangFlow 1.0 or later');
+    }
+  }
+  const methods = Object.fromEntries(node.outputs.filter((o) => o.method).map((o) => [o.name, o.method!]));
+  return { params, methods, source_file: ctx.sourceFile ?? '' };
+}

@@ -1,0 +1,119 @@
+/**
+ * Issue 13, the long tail and custom components: a node with no flowc generator runs its own
+ * source (which the export carries) with lfx. A custom component written here
+ * (test/fixtures/components/shout.py) compiles to a source file beside the flow and a node
+ * function that builds it; the compiled graph runs it for real (lfx from the pinned venv), its
+ * smoke test passes, and `custom_components: refuse` refuses it naming the node. The Python
+ * checker refuses a component source that does not parse, imports what is not installed, or
+ * names what its module does not have, naming the node.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import test from 'ava';
+import { compileFlow } from '../../src/codegen/compile.js';
+import { compileRuntime } from '../../src/codegen/runtime.js';
+import { isFlowcError } from '../../src/errors.js';
+import { createValidator } from '../../src/python/validate.js';
+import { edge, flow, node, type Json } from './flowkit.js';
+import { pythonPath, repoRoot, runPytest, runPython } from '../helpers/python.js';
+
+const SHOUT = readFileSync(join(repoRoot, 'test/fixtures/components/shout.py'), 'utf8');
+
+/** Chat Input → Shout (custom: its code edited in LangFlow) → Chat Output. */
+function shoutFlow(source = SHOUT): Buffer {
+  const shout = node({
+    id: 'ShoutComponent-s1',
+    type: 'ShoutComponent',
+    display_name: 'Shout',
+    fields: { text: { value: '' }, suffix: { value: '!!' } },
+    outputs: [
+      { name: 'shouted', types: ['Message'] },
+      { name: 'length', types: ['Data'] },
+    ],
+    module: 'custom_components.shout',
+  }) as { data: { node: { template: { code: { value: string } }; outputs: Array<{ method: string }>; edited?: boolean } } };
+  shout.data.node.template.code.value = source;
+  shout.data.node.outputs[0]!.method = 'shout';
+  shout.data.node.outputs[1]!.method = 'count';
+  shout.data.node.edited = true;
+  const json = flow(
+    'Shout',
+    [
+      node({ id: 'ChatInput-c1', type: 'ChatInput', fields: { input_value: 'hello', should_store_message: { value: false, type: 'bool' } }, outputs: ['message'] }),
+      shout as unknown as Json,
+      node({ id: 'ChatOutput-c2', type: 'ChatOutput', fields: { input_value: '', should_store_message: { value: false, type: 'bool' } }, outputs: ['message'] }),
+    ],
+    [edge('ChatInput-c1', 'message', 'ShoutComponent-s1', 'text'), edge('ShoutComponent-s1', 'shouted', 'ChatOutput-c2', 'input_value')],
+  );
+  return Buffer.from(JSON.stringify(json));
+}
+
+function writeTenant(files: Array<{ path: string; content: string }>): string {
+  const root = mkdtempSync(join(tmpdir(), 'flowc-components-'));
+  for (const f of [compileRuntime({ slug: 'acme' }), ...files]) {
+    mkdirSync(dirname(join(root, f.path)), { recursive: true });
+    writeFileSync(join(root, f.path), f.content);
+  }
+  return root;
+}
+
+test('a custom component compiles to its own source file and a node function that builds it with lfx', (t) => {
+  const r = compileFlow(shoutFlow(), { file: 'flows/shout.json', slug: 'acme' });
+  const source = r.files.find((f) => f.path === 'app/flows/acme/components/shout/shout_component.py');
+  t.truthy(source, r.files.map((f) => f.path).join(', '));
+  t.true(source!.content.includes(SHOUT), 'the source lands unchanged in the build');
+  t.regex(source!.content, /^# flowc-nodes: ShoutComponent-s1$/m);
+  const module = r.files.find((f) => f.path === 'app/flows/acme/flow_shout.py')!.content;
+  t.regex(module, /^COMPONENTS = Path\(__file__\).parent \/ "components\/shout"$/m);
+  t.regex(module, /component = lfx_component\(\n\s+"ShoutComponent-s1",\n\s+COMPONENTS \/ "shout_component.py",/);
+  t.regex(module, /"suffix": "!!",/);
+  t.regex(module, /shouted = component_output\(component, "shout"\)/);
+});
+
+test('the compiled graph runs the custom component for real, and its smoke test passes', async (t) => {
+  const r = compileFlow(shoutFlow(), { file: 'flows/shout.json', slug: 'acme' });
+  const root = writeTenant(r.files);
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const script = `
+import importlib.util, json, sys
+sys.path.insert(0, "app/flows/acme")
+spec = importlib.util.spec_from_file_location("flow_shout", "app/flows/acme/flow_shout.py")
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+print(json.dumps(module.runnable.invoke({"input_value": "hello there", "session_id": "s"})))
+`;
+  const run = await runPython(['-c', script], { cwd: root, env: { FLOWC_DATA_DIR: join(root, '.flowc-data') } });
+  t.is(run.code, 0, run.stderr);
+  const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as { text: string };
+  t.is(out.text, 'HELLO THERE!!');
+  const smoke = await runPytest(['tests/smoke'], root);
+  t.is(smoke.code, 0, smoke.stdout + smoke.stderr);
+});
+
+test('custom_components: refuse refuses the flow, naming the node and what to do', (t) => {
+  const err = t.throws(() => compileFlow(shoutFlow(), { file: 'flows/shout.json', slug: 'acme', customComponents: 'refuse' }));
+  t.true(isFlowcError(err));
+  t.regex(err!.message + JSON.stringify((err as { toJSON?: () => unknown }).toJSON?.()), /ShoutComponent-s1/);
+  t.regex(err!.message, /custom component/);
+});
+
+test('the checker refuses a component source that does not parse, imports what is missing, or names what is not there', async (t) => {
+  const validator = createValidator({ python: pythonPath() });
+  t.teardown(() => validator.close());
+  const cases: Array<[string, RegExp]> = [
+    [SHOUT.replace('def shout(self) -> Message:', 'def shout(self) -> Message'), /node ShoutComponent-s1: its component source does not parse: line \d+/],
+    [`import frobnicate_sdk\n${SHOUT}`, /node ShoutComponent-s1: its component source imports frobnicate_sdk, which is not installed/],
+    [SHOUT.replace('StrInput', 'NoSuchInput'), /node ShoutComponent-s1: its component source imports .*NoSuchInput from lfx\.io, which has no such name/],
+  ];
+  for (const [source, expected] of cases) {
+    const r = compileFlow(shoutFlow(source), { file: 'flows/shout.json', slug: 'acme' });
+    const results = await validator.check(r.files);
+    const errors = results.filter((c) => c.error);
+    t.is(errors.length, 1, JSON.stringify(errors));
+    t.is(errors[0]!.path, 'app/flows/acme/components/shout/shout_component.py');
+    t.regex(errors[0]!.error!, expected);
+  }
+  const good = await validator.check(compileFlow(shoutFlow(), { file: 'flows/shout.json', slug: 'acme' }).files);
+  t.deepEqual(good.filter((c) => c.error), [], 'LangFlow\'s own code is not held to black');
+});
