@@ -20,7 +20,7 @@ export const FLOWC_REQUIREMENTS = path.resolve(path.dirname(fileURLToPath(import
  * langgraph, langserve, fastapi, uvicorn, the provider clients or OpenTelemetry). A pin missing
  * here errs on the safe side: the host installs one package too many, never one too few.
  */
-export const CHECK_ONLY = new Set(['black', 'pytest', 'iniconfig', 'pluggy', 'pygments', 'mypy-extensions', 'pathspec', 'platformdirs', 'pytokens']);
+export const CHECK_ONLY = new Set(['black', 'pytest', 'iniconfig', 'pluggy', 'mypy-extensions', 'pathspec', 'pytokens']);
 
 /** PEP 503 normalised distribution name (`PyYAML` → `pyyaml`, `mypy_extensions` → `mypy-extensions`). */
 export const canonicalName = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');
