@@ -13,6 +13,10 @@ export FLOWC_PYTHON
 # LangGraph's own dev server, test-only (test/e2e/langgraph-dev.test.ts): a venv of its own.
 FLOWC_LANGGRAPH_PYTHON="$(scripts/pyenv.sh python/requirements-langgraph-server.txt)"
 export FLOWC_LANGGRAPH_PYTHON
+# LangFlow's own runtime (`lfx run`) with what its starter projects import, for the differential
+# test (test/differential): a venv of its own.
+FLOWC_DIFFERENTIAL_PYTHON="$(scripts/pyenv.sh python/requirements-differential.txt)"
+export FLOWC_DIFFERENTIAL_PYTHON
 # A real PostgreSQL for the chat-history tests (test/helpers/postgres.ts starts a throw-away cluster
 # per test file and stops it at the end); Debian's package brings the server and its `postgres` user.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

@@ -86,7 +86,12 @@ export function embedText(text: string): number[] {
 export const echoReply = (request: RecordedRequest): string =>
   request.body.messages.map((m) => `${m.role}: ${textOf(m.content)}`).join('\n');
 
-export async function startOpenAIStub(options: { reply?: string | StubReply | ReplyScript } = {}): Promise<OpenAIStub> {
+/**
+ * `host` binds another loopback address: lfx (LangFlow's runtime) rewrites 127.0.0.1 and localhost
+ * to the Docker gateway inside a container, where its SSRF guard then blocks it; 127.0.0.2 is left
+ * alone.
+ */
+export async function startOpenAIStub(options: { reply?: string | StubReply | ReplyScript; host?: string } = {}): Promise<OpenAIStub> {
   let count = 0;
   const stub: OpenAIStub = { url: '', requests: [], embeddings: [], reply: options.reply ?? echoReply, close: async () => {} };
 
@@ -182,9 +187,10 @@ export async function startOpenAIStub(options: { reply?: string | StubReply | Re
     res.end('data: [DONE]\n\n');
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
-  stub.url = `http://127.0.0.1:${port}/v1`;
+  stub.url = `http://${host}:${port}/v1`;
   stub.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();

@@ -72,6 +72,8 @@ export function modelArgs(ctx: GenContext, fixedProvider?: string): { provider: 
   if (maxTokens !== null && maxTokens > 0) params.push({ name: 'max_tokens', arg: { value: Math.trunc(maxTokens) } });
   for (const field of ['ollama_base_url', 'base_url', 'openai_api_base', 'anthropic_api_url']) {
     if (!(field in ctx.node.fields)) continue;
+    // LanguageModelComponent carries Ollama's URL whatever the provider: only Ollama reads it.
+    if (field === 'ollama_base_url' && provider !== 'ollama') continue;
     const arg = input(ctx, field);
     if ('param' in arg || ('value' in arg && arg.value)) params.push({ name: 'base_url', arg });
     break;
