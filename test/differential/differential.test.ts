@@ -7,8 +7,9 @@
  *
  * Both sides get the flow with its model set to OpenAI gpt-4o-mini (LangFlow's starter projects
  * leave it empty); the stub answers an agent's first request with a calculator call when the agent
- * has the calculator, so the tool round trip is compared too. LangFlow keeps no chat history outside
- * its server (lfx's memory is a stub), so each flow is compared on a fresh session.
+ * has the calculator, so the tool round trip is compared too. Standalone lfx keeps no chat history
+ * (its message store is a no-op without LangFlow's database), so LangFlow's side runs through
+ * lfx_memory.py: lfx's own CLI with the message table in a JSON file, one per flow.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,12 +21,14 @@ import { compileRuntime } from '../../src/codegen/runtime.js';
 import { startOpenAIStub, textOf, type OpenAIStub, type RecordedRequest } from '../helpers/openai-stub.js';
 import { fixturesRoot, repoRoot, runPython } from '../helpers/python.js';
 
+/** Two turns of one session: the second must carry the first in its history. */
+const MEMORY = ['My name is Zed.', 'What is my name?'];
+
 /**
- * The flows compared: [release folder, starter project]: prompts, chains, agents with tools (the
- * calculator round trip), a loop. Not yet: chat memory (lfx standalone keeps no history, so
- * LangFlow's side of Memory Chatbot or Multi Agent Flow cannot be observed this way).
+ * The flows compared: [release folder, starter project, turns]: prompts, chains, agents with tools
+ * (the calculator round trip), a loop, and chat memory over two turns of one session.
  */
-const FLOWS: Array<[string, string]> = [
+const FLOWS: Array<[string, string, string[]?]> = [
   ['1.8', 'Basic Prompting'],
   ['1.10', 'Basic Prompting'],
   ['1.13', 'Basic Prompting'],
@@ -43,6 +46,9 @@ const FLOWS: Array<[string, string]> = [
   ['1.10', 'Research Translation Loop'],
   ['1.13', 'Research Translation Loop'],
   ['1.13', 'Image Sentiment Analysis'],
+  ['1.8', 'Memory Chatbot', MEMORY],
+  ['1.10', 'Memory Chatbot', MEMORY],
+  ['1.13', 'Multi Agent Flow', MEMORY],
 ];
 const INPUT = 'What is 2+2? Answer briefly.';
 /** LangFlow's model selection for OpenAI gpt-4o-mini (the shape LangFlow's model picker saves). */
@@ -118,9 +124,9 @@ function normalise(requests: RecordedRequest[]) {
   }));
 }
 
-function run(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(command: string, args: string[], cwd: string, extra: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, env: env() });
+    const child = spawn(command, args, { cwd, env: { ...env(), ...extra } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -135,21 +141,25 @@ sys.path.insert(0, sys.argv[1])
 spec = importlib.util.spec_from_file_location("flow", sys.argv[2])
 flow = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(flow)
-print(json.dumps(flow.runnable.invoke({"input_value": sys.argv[3], "session_id": sys.argv[4]})))
+for turn in json.loads(sys.argv[3]):
+    print(json.dumps(flow.runnable.invoke({"input_value": turn, "session_id": sys.argv[4]})))
 `;
+const LFX_MEMORY = path.join(repoRoot, 'test/differential/lfx_memory.py');
 
-for (const [folder, name] of FLOWS) {
+for (const [folder, name, turns = [INPUT]] of FLOWS) {
   (present ? test.serial : test.skip)(`${folder}/${name}: flowc sends the model what LangFlow sends`, async (t) => {
     const patched = JSON.stringify(withModel(JSON.parse(readFileSync(path.join(fixturesRoot, folder, `${name}.json`), 'utf8'))));
     const file = path.join(dir, `${folder}-${name}.json`);
     writeFileSync(file, patched);
 
+    const id = `f${FLOWS.findIndex(([f, n]) => f === folder && n === name)}`;
     stub.requests.length = 0;
-    const lf = await run(path.join(path.dirname(python), 'lfx'), ['run', file, INPUT, '--format', 'json', '--no-check-dependencies'], dir);
-    t.is(lf.code, 0, `lfx run: ${lf.stdout}${lf.stderr}`);
+    for (const turn of turns) {
+      const lf = await run(python, [LFX_MEMORY, 'run', file, turn, '--session-id', `session-${id}`, '--format', 'json', '--no-check-dependencies'], dir, { FLOWC_LFX_MEMORY: path.join(dir, `${id}.memory.json`) });
+      t.is(lf.code, 0, `lfx run: ${lf.stdout}${lf.stderr}`);
+    }
     const langflow = normalise(stub.requests);
 
-    const id = `f${FLOWS.findIndex(([f, n]) => f === folder && n === name)}`;
     const compiled = compileFlow(patched, { file: `flows/${id}.json`, slug: 'diff' });
     for (const f of compiled.files) {
       mkdirSync(path.dirname(path.join(dir, f.path)), { recursive: true });
@@ -157,7 +167,7 @@ for (const [folder, name] of FLOWS) {
     }
     stub.requests.length = 0;
     const flowsDir = path.join(dir, 'app/flows/diff');
-    const ours = await runPython(['-c', FLOWC_RUN, flowsDir, path.join(flowsDir, `flow_${id}.py`), INPUT, `session-${id}`], { cwd: dir, env: { ...env(), FLOWC_DATA_DIR: path.join(dir, '.flowc-data') } });
+    const ours = await runPython(['-c', FLOWC_RUN, flowsDir, path.join(flowsDir, `flow_${id}.py`), JSON.stringify(turns), `session-${id}`], { cwd: dir, env: { ...env(), FLOWC_DATA_DIR: path.join(dir, '.flowc-data') } });
     t.is(ours.code, 0, `flowc: ${ours.stderr}`);
     const flowc = normalise(stub.requests);
 

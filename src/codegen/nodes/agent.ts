@@ -13,7 +13,8 @@ import { toolSpecs } from './tools.js';
  * UTC timestamp; '' when its source has no placeholders at all (≤1.8: the prompt is sent as is).
  */
 function dateFormat(source: string): string {
-  if (!source || /\.date\(\)\.isoformat\(\)/.test(source)) return '%Y-%m-%d';
+  // No component source (a hand-made export): today's behaviour.
+  if (!/^class\s+\w+/m.test(source) || /\.date\(\)\.isoformat\(\)/.test(source)) return '%Y-%m-%d';
   if (!source.includes('{current_date}')) return '';
   return '%Y-%m-%d %H:%M:%S UTC';
 }
