@@ -17,6 +17,8 @@ export FLOWC_LANGGRAPH_PYTHON
 # test (test/differential): a venv of its own.
 FLOWC_DIFFERENTIAL_PYTHON="$(scripts/pyenv.sh python/requirements-differential.txt)"
 export FLOWC_DIFFERENTIAL_PYTHON
+# LangFlow's starter projects of six more releases, from PyPI's langflow-base wheels (release corpus).
+scripts/fetch-starters.sh "$FLOWC_PYTHON" >/dev/null
 # A real PostgreSQL for the chat-history tests (test/helpers/postgres.ts starts a throw-away cluster
 # per test file and stops it at the end); Debian's package brings the server and its `postgres` user.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

@@ -40,7 +40,8 @@ function selected(ctx: GenContext, fixedProvider?: string): Choice | null {
     provider = typeof item.provider === 'string' ? item.provider : (BY_CLASS[cls] ?? cls);
     model = typeof item.name === 'string' ? item.name : '';
   } else {
-    if (!fixedProvider) provider = str(ctx, 'provider');
+    // ≤1.7: LanguageModelComponent names it in `provider`, the Agent in `agent_llm`.
+    if (!fixedProvider) provider = str(ctx, 'provider') || str(ctx, 'agent_llm');
     model = str(ctx, 'model_name') || (typeof raw === 'string' ? raw : '');
   }
   if (!provider && !model) return null;
