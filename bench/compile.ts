@@ -1,8 +1,9 @@
 /**
- * Compiler throughput over LangFlow's starter projects: compiles the whole fixture corpus
+ * Compiler throughput over LangFlow's starter projects: compiles the whole corpus (every release in
+ * ../shared/fixtures/langflow and in .cache/langflow-starters, see scripts/fetch-starters.sh)
  * repeatedly in one process and compares with JSON.parse of the same bytes.
  *
- *   npx tsx bench/compile.ts [rounds]      (default 30; fixtures from ../shared/fixtures/langflow)
+ *   npx tsx bench/compile.ts [rounds]      (default 30)
  *
  * Prints flows/s for the corpus (refusals included: they are compiles too) and for the flows
  * that compile, and the ratio compile time / JSON.parse time.
@@ -17,10 +18,16 @@ if (!existsSync(root)) {
   process.exit(0);
 }
 const rounds = Number(process.argv[2] ?? 30);
-const flows = ['1.8', '1.10'].flatMap((v) =>
-  readdirSync(join(root, v))
+// Every release at hand: ../shared's folders, and those scripts/fetch-starters.sh fetched.
+const fetched = resolve(import.meta.dirname, '..', '.cache', 'langflow-starters');
+const folders = [
+  ...readdirSync(root).map((v) => join(root, v)),
+  ...(existsSync(fetched) ? readdirSync(fetched).filter((v) => v !== 'wheels').map((v) => join(fetched, v)) : []),
+].sort();
+const flows = folders.flatMap((dir) =>
+  readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => ({ file: `flows/${f}`, bytes: readFileSync(join(root, v, f)) })),
+    .map((f) => ({ file: `flows/${f}`, bytes: readFileSync(join(dir, f)) })),
 );
 const texts = flows.map((f) => f.bytes.toString('utf8'));
 
@@ -69,7 +76,7 @@ const coreParseMs = time(() => core.forEach((f) => JSON.parse(f.bytes.toString('
 const mb = flows.reduce((n, f) => n + f.bytes.length, 0) / 1e6;
 
 const rate = (n: number, ms: number) => ((n * rounds) / (ms / 1000)).toFixed(0);
-console.log(`corpus: ${flows.length} flows (${mb.toFixed(1)} MB), ${supported.length} compile, ${rounds} rounds`);
+console.log(`corpus: ${flows.length} flows of ${folders.length} releases (${mb.toFixed(1)} MB), ${supported.length} compile, ${rounds} rounds`);
 console.log(`JSON.parse:        ${rate(flows.length, parseMs)} flows/s`);
 console.log(`compileFlow (all): ${rate(flows.length, allMs)} flows/s  ratio to JSON.parse ${(allMs / parseMs).toFixed(1)}x`);
 console.log(`compileFlow (ok):  ${rate(supported.length, okMs)} flows/s  ratio to JSON.parse ${(okMs / okParseMs).toFixed(1)}x`);
