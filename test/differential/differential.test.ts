@@ -46,6 +46,7 @@ const FLOWS: Array<[string, string, string[]?]> = [
   ['1.10', 'Research Translation Loop'],
   ['1.13', 'Research Translation Loop'],
   ['1.13', 'Image Sentiment Analysis'],
+  ['1.13', 'Blog Writer'],
   ['1.8', 'Memory Chatbot', MEMORY],
   ['1.10', 'Memory Chatbot', MEMORY],
   ['1.13', 'Multi Agent Flow', MEMORY],
