@@ -865,3 +865,52 @@ def test_a_store_outside_the_data_dir_and_an_empty_query_are_handled(rag):
     assert store.search("   ", 3) == [] and not store.exists()
     with pytest.raises(ValueError, match="FAISS-x: there are no documents to ingest"):
         store.ingest([])
+
+
+class AlwaysCalls(BaseChatModel):
+    """Calls `tool` on every turn, never answering; records what it was sent."""
+
+    tool: str = "boom"
+    seen: list = []
+
+    @property
+    def _llm_type(self):
+        return "always-calls"
+
+    def bind_tools(self, tools, **kwargs):
+        return self
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        self.seen.append(messages)
+        call = {"name": self.tool, "args": {"x": "1"}, "id": f"call_{len(self.seen)}"}
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content="", tool_calls=[call]))])
+
+
+def test_agent_stops_at_max_iterations_and_tool_errors_go_back_to_the_model(monkeypatch):
+    from langchain_core.messages import ToolMessage
+    from langchain_core.tools import StructuredTool
+
+    def boom(x: str) -> str:
+        """Always fails."""
+        raise ValueError("the service is down")
+
+    # LangFlow's retry middleware waits between attempts; not in a test.
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    model = AlwaysCalls(seen=[])
+    tool = StructuredTool.from_function(boom)
+    answer = rt.run_agent(
+        {},
+        model,
+        [tool],
+        system_prompt="s",
+        input_value="go",
+        model_name="m",
+        n_messages=0,
+        max_iterations=2,
+    )
+    # The run ends cleanly after max_iterations model calls (LangFlow's call limit) ...
+    assert isinstance(answer, rt.Message)
+    assert len(model.seen) == 2
+    # ... and the failing tool's error reached the model as the tool's answer.
+    errors = [m.content for m in model.seen[1] if isinstance(m, ToolMessage)]
+    assert errors and "the service is down" in errors[0]

@@ -41,6 +41,7 @@ export const agent: NodeGenerator = {
       input_value: input(ctx, 'input_value'),
       n_messages: Math.trunc(num(ctx, 'n_messages') ?? 100),
       max_iterations: Math.trunc(num(ctx, 'max_iterations') ?? 15),
+      retry_tools: bool(ctx, 'handle_parsing_errors', true),
       date_format: dateFormat(sourceOf(ctx)),
       add_current_date: bool(ctx, 'add_current_date_tool', true),
       add_calculator: bool(ctx, 'add_calculator_tool', false),
