@@ -82,6 +82,12 @@ const CASES: Array<{ name: string; source: string | Uint8Array; reason: RegExp; 
     nodeId: 'LanguageModelComponent-ccccc',
   },
   {
+    name: 'a prompt placeholder that is not a plain name',
+    source: setField('Prompt-bbbbb', 'template', { value: 'Hello {user.name}, about {topic}' }),
+    reason: /node Prompt-bbbbb \(Prompt\), field template: the placeholder \{user\.name\} is not a plain name .* — rename it/,
+    nodeId: 'Prompt-bbbbb',
+  },
+  {
     name: 'a number field holding words',
     source: setField('LanguageModelComponent-ccccc', 'temperature', { value: 'warm' }),
     reason: /field temperature: expected a number, got a string/,

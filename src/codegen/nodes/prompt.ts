@@ -40,6 +40,11 @@ export const prompt: NodeGenerator = {
     const fmt = mode(ctx);
     const declared = ctx.node.customFields.template ?? [];
     const found = fmt === 'mustache' ? mustacheVariables(template) : fStringVariables(template);
+    // LangFlow fills only plain names: `{user.name}`, `{0}` or `{a b}` would never be filled.
+    const odd = fmt === 'f-string' ? found.find((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) : undefined;
+    if (odd !== undefined) {
+      ctx.fail('template', `the placeholder {${odd}} is not a plain name (letters, digits, _), so LangFlow cannot fill it`, 'rename it (e.g. {user_name}), or write {{ and }} for literal braces');
+    }
     const variables: Array<{ name: string; arg: Arg }> = [];
     for (const name of [...declared, ...found.filter((n) => !declared.includes(n))]) {
       variables.push({ name, arg: input(ctx, name) });
