@@ -1,5 +1,6 @@
 /**
- * Every string value of a JSON text with its path and line. JSON.parse gives no positions (source
+ * Every string of a JSON text, values and object keys alike (a secret pasted as a key is still a
+ * secret), with its path and line. JSON.parse gives no positions (source
  * text access in revivers arrives after Node 20), and a finding must name the line, so this walks
  * the text once. It assumes the text is valid JSON: call it only after JSON.parse succeeded.
  */
@@ -10,6 +11,8 @@ export interface JsonString {
   value: string;
   /** 1-based line of the opening quote. */
   line: number;
+  /** An object key (its path ends with the key itself), not a value. */
+  isKey?: boolean;
 }
 
 type Frame = { kind: 'obj'; key: string | undefined; expectKey: boolean } | { kind: 'arr'; index: number };
@@ -33,6 +36,7 @@ export function jsonStrings(text: string): JsonString[] {
       const raw = text.slice(i, end + 1);
       if (top?.kind === 'obj' && top.expectKey) {
         top.key = JSON.parse(raw) as string;
+        out.push({ path: path(), value: top.key, line, isKey: true });
       } else {
         out.push({ path: path(), value: JSON.parse(raw) as string, line });
       }

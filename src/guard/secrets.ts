@@ -41,7 +41,7 @@ function scanText(text: string, path: string): SecretFinding[] {
 function scanJson(root: unknown, text: string, path: string): SecretFinding[] {
   const findings = new Map<string, SecretFinding>();
   const strings = jsonStrings(text);
-  const lineByPath = new Map(strings.map((s) => [key(s.path), s.line]));
+  const lineByPath = new Map(strings.filter((s) => !s.isKey).map((s) => [key(s.path), s.line]));
 
   for (const { at, field } of secretFields(root)) {
     const valuePath = [...at, 'value'];
@@ -57,8 +57,11 @@ function scanJson(root: unknown, text: string, path: string): SecretFinding[] {
     const hit = findShapes(s.value)[0];
     if (!hit) continue;
     // One finding per value: a key shape inside a secret field names the more telling rule.
-    const where = nodeOf(root, s.path);
-    findings.set(key(s.path), { path, line: s.line, rule: hit.rule, ...where, field: fieldOf(s.path) });
+    // A key is named by where it sits (its parent), never by itself.
+    const at = s.isKey ? s.path.slice(0, -1) : s.path;
+    const named = fieldOf(at);
+    const field = named && findShapes(named).length === 0 ? named : undefined; // a field named by a secret is not named
+    findings.set(`${s.isKey ? 'key:' : ''}${key(s.path)}`, { path, line: s.line, rule: hit.rule, ...nodeOf(root, at), ...(field ? { field } : {}) });
   }
   return [...findings.values()].sort((a, b) => a.line - b.line);
 }
@@ -71,12 +74,27 @@ function* secretFields(node: unknown, at: JsonPath = []): Generator<{ at: JsonPa
   }
   if (node === null || typeof node !== 'object') return;
   const o = node as Record<string, unknown>;
-  if (o.password === true && typeof o.value === 'string') {
-    const value = o.value.trim();
-    const isName = o.load_from_db === true || ENV_NAME.test(value);
-    if (value !== '' && !isName) yield { at, field: typeof o.name === 'string' ? o.name : String(at[at.length - 1]) };
+  if (o.password === true) {
+    const field = typeof o.name === 'string' ? o.name : String(at[at.length - 1]);
+    if (typeof o.value === 'string') {
+      const value = o.value.trim();
+      const isName = o.load_from_db === true || ENV_NAME.test(value);
+      if (value !== '' && !isName) yield { at, field };
+    } else if (hasContent(o.value)) {
+      // A list, object or number in a password field is no variable name: whatever it holds is treated as the secret.
+      yield { at, field };
+    }
   }
   for (const [k, v] of Object.entries(o)) if (v !== null && typeof v === 'object') yield* secretFields(v, [...at, k]);
+}
+
+/** A value with anything in it: a non-empty string, a number, or a list/object holding one. */
+function hasContent(v: unknown): boolean {
+  if (typeof v === 'string') return v.trim() !== '';
+  if (typeof v === 'number') return true;
+  if (Array.isArray(v)) return v.some(hasContent);
+  if (v !== null && typeof v === 'object') return Object.values(v as object).some(hasContent);
+  return false;
 }
 
 /** The innermost LangFlow node (`…nodes[i]`) holding `at`, by its id. */

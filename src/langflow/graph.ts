@@ -176,6 +176,14 @@ export function typeMismatch(type: string, value: unknown): string | null {
   return null;
 }
 
+/** A number, or a list/object with a non-empty string or number somewhere in it. */
+function holdsSomething(v: unknown): boolean {
+  if (typeof v === 'string') return v.trim() !== '';
+  if (typeof v === 'number') return true;
+  if (Array.isArray(v)) return v.some(holdsSomething);
+  return v !== null && typeof v === 'object' && Object.values(v).some(holdsSomething);
+}
+
 function bindings(node: NormalNode, incoming: NormalEdge[]): Record<string, Binding> {
   const inputs: Record<string, Binding> = {};
   for (const field of Object.values(node.fields)) {
@@ -187,10 +195,12 @@ function bindings(node: NormalNode, incoming: NormalEdge[]): Record<string, Bind
       inputs[field.name] = { kind: 'edges', edges: fed.map((e) => ({ source: e.source, output: e.sourceOutput, types: e.sourceTypes })) };
     } else if (field.password) {
       const text = typeof field.value === 'string' ? field.value.trim() : '';
-      // A "variable name" that is no variable name is most likely the secret itself, pasted in.
+      // A "variable name" that is no variable name is most likely the secret itself, pasted in;
+      // so is anything but a string (a list, an object, a number) that holds something.
+      const held = typeof field.value === 'string' ? text !== '' : holdsSomething(field.value);
       inputs[field.name] = field.loadFromDb && ENV_NAME.test(text)
         ? { kind: 'secret', env: text, literal: false }
-        : { kind: 'secret', env: null, literal: text !== '' };
+        : { kind: 'secret', env: null, literal: held };
     } else {
       inputs[field.name] = { kind: 'const', value: field.value };
     }

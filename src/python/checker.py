@@ -71,7 +71,7 @@ def check_component(path: str, content: str) -> str | None:
                     f"{node.module}, which has no such name in the installed version"
                 )
     classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
-    if not any(base_name(b).endswith("Component") for c in classes for b in c.bases):
+    if not any("Component" in base_name(b) for c in classes for b in c.bases):
         return "its component source defines no component class (a subclass of Component)"
     return None
 

@@ -82,6 +82,12 @@ const CASES: Array<{ name: string; source: string | Uint8Array; reason: RegExp; 
     nodeId: 'LanguageModelComponent-ccccc',
   },
   {
+    name: 'a password field holding a list (issue 14 #2)',
+    source: setField('LanguageModelComponent-ccccc', 'api_key', { value: ['hunter2-in-a-list'], password: true }),
+    reason: /node LanguageModelComponent-ccccc \(LanguageModelComponent\), field api_key: a secret value is typed into this password field/,
+    nodeId: 'LanguageModelComponent-ccccc',
+  },
+  {
     name: 'a prompt placeholder that is not a plain name',
     source: setField('Prompt-bbbbb', 'template', { value: 'Hello {user.name}, about {topic}' }),
     reason: /node Prompt-bbbbb \(Prompt\), field template: the placeholder \{user\.name\} is not a plain name .* — rename it/,

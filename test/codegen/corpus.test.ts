@@ -83,8 +83,7 @@ const EXPECTED_IN: Record<string, string[]> = {
     'SEO Keyword Generator',
     'Text Sentiment Analysis',
     'Twitter Thread Generator',
-    // Web Search (UnifiedWebSearch) runs from its own source with lfx; so does SQL Database,
-    // whose source the checker then refuses (CHECKER_REFUSALS).
+    // Web Search (UnifiedWebSearch) and SQL Database run from their own source with lfx.
     'Content Aggregator',
     'SaaS Pricing',
     'Deep Research Agent',
@@ -107,7 +106,6 @@ const NEEDS_NETWORK: Record<string, string> = {
 const CHECKER_REFUSALS: Record<string, RegExp> = {
   // Chroma is not installed (docs/compiler.md: chromadb would add ~500 MB to every host).
   '1.10/Structured Data Analysis Agent': /nodes Chroma-\w+, Chroma-\w+: its component source imports langchain_chroma, which is not installed/,
-  '1.13/SaaS Pricing': /node SQLComponent-\w+: its component source imports langchain_community\.\w+, which is not installed/,
 };
 
 const present = FOLDERS.every((f) => existsSync(join(fixturesRoot, f)));

@@ -128,3 +128,27 @@ corpus('code generated from the starter projects has no findings (the guard must
   }
   t.true(scanned > 30, `${scanned} generated files scanned`);
 });
+
+test('issue 14 #1: a key shape used as a JSON object key is found, naming the line — never the value', (t) => {
+  const key = `sk-proj-${'A1b2C3d4E5'.repeat(4)}`;
+  const text = `{\n  "name": "x",\n  "${key}": true,\n  "data": {"nodes": []}\n}\n`;
+  const findings = scanForSecrets(text, 'flows/x.json');
+  t.is(findings.length, 1);
+  t.is(findings[0]!.line, 3);
+  t.false(JSON.stringify(findings).includes(key));
+  const nested = scanForSecrets(JSON.stringify({ a: [{ b: { [key]: 1 } }] }), 'flows/y.json');
+  t.is(nested.length, 1, 'a key deep in arrays and objects too');
+});
+
+test('issue 14 #2: a password field holding a list, an object or a number is a secret field', (t) => {
+  for (const value of [['hunter2-not-a-name'], { token: 'hunter2-not-a-name' }, 12345678, [['x', 'hunter2']]]) {
+    const text = JSON.stringify({ data: { nodes: [{ id: 'Agent-1', data: { id: 'Agent-1', node: { template: { api_key: { name: 'api_key', password: true, value } } } } }] } }, null, 2);
+    const findings = scanForSecrets(text, 'flows/x.json');
+    t.is(findings.length, 1, JSON.stringify(value));
+    t.like(findings[0], { rule: 'secret-field', nodeId: 'Agent-1', field: 'api_key' });
+  }
+  for (const value of [[], {}, null, [''], false]) {
+    const text = JSON.stringify({ data: { nodes: [{ id: 'A-1', data: { node: { template: { api_key: { password: true, value } } } } }] } });
+    t.deepEqual(scanForSecrets(text, 'flows/x.json'), [], `${JSON.stringify(value)} holds nothing`);
+  }
+});
