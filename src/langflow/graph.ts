@@ -169,7 +169,9 @@ export function typeMismatch(type: string, value: unknown): string | null {
   if (value === null || value === undefined || value === '') return null;
   if (NUMERIC.has(type)) {
     const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
-    return Number.isFinite(n) ? null : `expected a number, got ${kindOf(value)}`;
+    if (Number.isFinite(n)) return null;
+    // 1e400 parses as Infinity: a number, but not one Python or the model can use.
+    return typeof value === 'number' || (typeof value === 'string' && !Number.isNaN(n)) ? 'expected a finite number, got one too large to represent' : `expected a number, got ${kindOf(value)}`;
   }
   if (type === 'bool') return typeof value === 'boolean' || (typeof value === 'string' && /^(true|false)$/i.test(value)) ? null : `expected true or false, got ${kindOf(value)}`;
   if (type === 'model') return typeof value === 'string' || Array.isArray(value) ? null : `expected a model choice, got ${kindOf(value)}`;

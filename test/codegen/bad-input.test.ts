@@ -94,6 +94,12 @@ const CASES: Array<{ name: string; source: string | Uint8Array; reason: RegExp; 
     nodeId: 'Prompt-bbbbb',
   },
   {
+    name: 'a number too large to represent (issue 14 #14)',
+    source: Buffer.from(setField('LanguageModelComponent-ccccc', 'temperature', { value: 1 }).replace(/("temperature":\{[^}]*"value":)1/, '$11e400')),
+    reason: /node LanguageModelComponent-ccccc \(LanguageModelComponent\), field temperature: expected a finite number, got one too large to represent/,
+    nodeId: 'LanguageModelComponent-ccccc',
+  },
+  {
     name: 'a number field holding words',
     source: setField('LanguageModelComponent-ccccc', 'temperature', { value: 'warm' }),
     reason: /field temperature: expected a number, got a string/,
