@@ -10,6 +10,7 @@ import { posix } from 'node:path';
 import { FlowcError } from '../errors.js';
 import { buildGraph, layoutFreeJson, normalizeFlow, parseJson, typeMismatch, type FlowGraph, type IrNode } from '../langflow/index.js';
 import { sha256, withHeader } from './header.js';
+import { flowIdOf, moduleIdOf } from './ids.js';
 import { componentGenerator, componentSource, needsServer } from './nodes/component.js';
 import { registry, supportedTypes, type GenContext, type NodeGenerator } from './nodes/index.js';
 import { PY_BUILTINS, pyCall, pyDict, pyIdent, pyLines, pyList, pyStr, uniqueIdent, type PyLayout } from './python.js';
@@ -23,11 +24,7 @@ import type { CompileOptions, CompileResult, GeneratedFile } from './types.js';
 
 export const SUPPORTED_DOC = 'docs/compiler.md#supported-components';
 
-/** `flows/<id>.json` → `<id>`. */
-export const flowIdOf = (file: string): string => posix.basename(file.replace(/\\/g, '/')).replace(/\.json$/i, '');
-
-/** The flow id as a Python identifier suffix: lowercase, every char outside [a-z0-9_] → `_`. */
-export const moduleIdOf = (flowId: string): string => flowId.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+export { flowIdOf, moduleIdOf };
 
 /** Header `source=` value: the repo path with whitespace and `%` percent-encoded (headers split on spaces). */
 export const headerSource = (file: string): string =>

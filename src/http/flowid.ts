@@ -17,5 +17,4 @@ export function checkFlowId(id: unknown, max = FLOW_ID_MAX): string | undefined 
   return undefined;
 }
 
-/** The Python module id of a flow (contract: lowercase, every char outside [a-z0-9_] → `_`). */
-export const moduleIdOf = (id: string): string => id.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+export { moduleIdOf } from '../codegen/ids.js';

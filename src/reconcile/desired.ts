@@ -9,6 +9,7 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256 } from '../codegen/header.js';
+import { flowIdOf, moduleIdOf } from '../codegen/ids.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/types.js';
 import type { Config } from '../config/schema.js';
 import { FlowcError, isFlowcError } from '../errors.js';
@@ -62,8 +63,8 @@ export interface TenantOptions {
   graphs?: readonly string[];
 }
 
-/** `flows/My-Flow.json` → `my_flow`, the Python module id (contract: codegen's moduleIdOf). */
-const moduleOf = (file: string): string => path.posix.basename(file, '.json').toLowerCase().replace(/[^a-z0-9_]/g, '_');
+/** `flows/My-Flow.json` → `my_flow`: the Python module id, as the compiler derives it. */
+const moduleOf = (file: string): string => moduleIdOf(flowIdOf(file));
 
 /** Options that change the output: part of the memo key. */
 export const compileOptionsKey = (config: Pick<Config, 'slug' | 'outputDir' | 'testsDir' | 'secrets' | 'customComponents'>): string =>
@@ -129,7 +130,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   let prepared: Promise<void> | undefined;
   const prepare = () => (prepared ??= deps.prepare?.() ?? Promise.resolve());
   const one = async (file: string): Promise<DesiredFlow> => {
-    const id = path.posix.basename(file, '.json');
+    const id = flowIdOf(file);
     if (deps.settling?.has(file)) return { id, file, state: 'settling' };
     const clash = clashes.get(file);
     if (clash) return { id, file, state: 'failed', sourceSha256: sha256(clash.message), error: clash };

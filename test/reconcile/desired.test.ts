@@ -59,3 +59,17 @@ test('a file that changes while it is compiled is settling, not failed', async (
   const waiting = await readDesired(config, await readActual(config), { compileFlow, generatorDigest: gen, settling: new Set(['flows/b.json']) });
   t.is(waiting.flows.find((f) => f.id === 'b')!.state, 'settling');
 });
+
+test('issue 14 #3: flows/slash.json and flows/dir\\slash.json would write the same outputs: both fail, naming each other', async (t) => {
+  const { r, config, gen, c } = await setup(t);
+  r.write('flows/slash.json', fakeFlow('S'));
+  r.write('flows/dir\\slash.json', fakeFlow('T'));
+  const d = await readDesired(config, await readActual(config), { compileFlow: c.compileFlow, generatorDigest: gen });
+  const byFile = new Map(d.flows.map((f) => [f.file, f]));
+  for (const [file, other] of [['flows/slash.json', 'flows/dir\\slash.json'], ['flows/dir\\slash.json', 'flows/slash.json']] as const) {
+    const f = byFile.get(file)!;
+    t.is(f.state, 'failed', file);
+    if (f.state === 'failed') t.regex(f.error.message, new RegExp(`same Python module \\(slash\\) as ${other.replace(/\\/g, '\\\\').replace('.', '\\.')}`));
+  }
+  t.is(byFile.get('flows/a.json')!.state, 'built', 'the other flows still build');
+});

@@ -1,0 +1,12 @@
+/**
+ * A flow file's ids, derived in one place: the compiler names its outputs with them, and the
+ * reconciler and the webhook check clashes with the same functions (two files whose ids agree here
+ * would write the same outputs). Pure; no imports, so light callers (the no-drift pass, the webhook)
+ * stay light.
+ */
+
+/** `flows/<id>.json` → `<id>`; a backslash is a separator too (`flows/dir\x.json` → `x`). */
+export const flowIdOf = (file: string): string => (file.replace(/\\/g, '/').split('/').pop() ?? '').replace(/\.json$/i, '');
+
+/** The flow id as a Python identifier suffix: lowercase, every char outside [a-z0-9_] → `_`. */
+export const moduleIdOf = (flowId: string): string => flowId.toLowerCase().replace(/[^a-z0-9_]/g, '_');
