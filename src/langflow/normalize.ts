@@ -85,8 +85,8 @@ export function parseJson(source: string | Uint8Array, file: string): unknown {
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
-    const reason = (err as Error).message;
-    const truncated = /end of (JSON )?input|Unterminated|Expected .* after/i.test(reason) && text.trim().length > 0;
+    const reason = safeReason((err as Error).message, text);
+    const truncated = /end of (JSON )?input|^unterminated|^expected .* after (property value|array element)/i.test(reason) && text.trim().length > 0;
     throw flowError(
       file,
       truncated ? `not valid JSON (truncated?): ${reason}` : `not valid JSON: ${reason}`,
@@ -94,6 +94,48 @@ export function parseJson(source: string | Uint8Array, file: string): unknown {
       'export the flow again from LangFlow (Export → JSON)',
     );
   }
+}
+
+/**
+ * V8's parse error without the piece of input it may quote (`Unexpected token 'h', ..."key": hunt"...`):
+ * that piece may be a pasted secret. Where it says no position, the position of the first
+ * character JSON cannot take there is given instead, as line and column.
+ */
+function safeReason(reason: string, text: string): string {
+  const quoting = /^Unexpected token .*is not valid JSON$/s.test(reason);
+  const at = /at position (\d+)/.exec(reason);
+  const position = at ? Number(at[1]) : quoting ? firstBadPosition(text) : -1;
+  const base = quoting
+    ? 'unexpected character'
+    : reason
+        .replace(/ in JSON at position \d+.*$/s, '')
+        .replace(/ after JSON at position \d+.*$/s, ' after the JSON value')
+        .replace(/^./, (c) => c.toLowerCase());
+  if (position < 0) return base;
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  return `${base} at line ${line}, column ${position - before.lastIndexOf('\n')}`;
+}
+
+/** Where JSON.parse gave up, found by parsing ever shorter prefixes' validity (no input echoed). */
+function firstBadPosition(text: string): number {
+  // The longest prefix that is still a valid JSON *start* ends right before the bad character.
+  let lo = 0;
+  let hi = text.length;
+  const validStart = (n: number) => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return true;
+    } catch (e) {
+      return !/^Unexpected token /.test((e as Error).message);
+    }
+  };
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (validStart(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

@@ -177,3 +177,13 @@ const built = existsSync(join(repoRoot, 'dist', 'main.js'));
   t.deepEqual(readdirSync(join(dir, 'good')).sort(), ['flow_good.py', 'flowc_runtime.py', 'runner_good.py', 'test_good.py']);
   t.regex(r.stdout, /wrote .*flow_good\.py/);
 });
+
+test('issue 14 #11: a JSON parse error says where (line, column), never quoting the input around it', (t) => {
+  const secret = 'hunter2-Zq8xV3pL0wT7';
+  for (const source of [`{"name": "x",\n "api_key": ${secret}}`, `{"name": "x"} ${secret}`, `{"api_key": "${secret}" "b": 1}`]) {
+    const err = t.throws(() => compileFlow(source, { file: 'flows/x.json', slug: 'acme' }));
+    t.regex(err!.message, /^not valid JSON.*line \d+, column \d+/);
+    t.is((err as { where?: { file?: string } }).where?.file, 'flows/x.json');
+    t.false(err!.message.includes(secret.slice(0, 7)), err!.message);
+  }
+});
