@@ -6,12 +6,16 @@
 import { z } from 'zod';
 
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-/** Repo-relative directory: no absolute path, no `..`, POSIX separators. */
+/** Repo-relative directory: no absolute path, no `..`, POSIX separators, not inside `.git`. */
 const relDir = z
   .string()
   .min(1)
   .refine((s) => !s.startsWith('/') && !s.split('/').includes('..') && !s.includes('\\'), {
     message: 'must be a path inside the repo (relative, no "..", forward slashes)',
+  })
+  // Git never commits what is inside .git: outputs there would be built, never committed, and reported Synced.
+  .refine((s) => !s.split('/').some((part) => part.toLowerCase() === '.git'), {
+    message: 'must not be inside .git (git commits nothing there)',
   })
   .transform((s) => s.replace(/\/+$/, ''));
 

@@ -110,6 +110,17 @@ test('bad YAML and paths escaping the repo are refused', (t) => {
   t.deepEqual(err.errors.map((e) => e.where.field).sort(), ['flows_dir', 'output_dir']);
 });
 
+test('issue 14 #6: an output, tests or flows dir inside .git is refused, naming the key', (t) => {
+  const dir = repoWith('slug: acme\noutput_dir: .git/hooks\ntests_dir: sub/.GIT/x\n');
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const err = t.throws(() => loadConfig(dir, {})) as FlowcErrors;
+  t.deepEqual(err.errors.map((e) => e.where.field).sort(), ['output_dir', 'tests_dir']);
+  t.regex(err.describe(), /must not be inside \.git/);
+  const plain = repoWith('slug: acme\n');
+  t.teardown(() => rmSync(plain, { recursive: true, force: true }));
+  t.throws(() => loadConfig(plain, { FLOWC_OUTPUT_DIR: '.git/x' }), { instanceOf: FlowcErrors }, 'from the environment too');
+});
+
 test('LANGSERVE_URL sets the host to reload; FLOWC_LANGSERVE_URL wins over it', (t) => {
   const dir = repoWith('slug: acme\nlangserve:\n  url: http://127.0.0.1:1\n');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
