@@ -32,7 +32,7 @@ interface Base {
 }
 export type DesiredFlow =
   | (Base & { state: 'fast'; sourceSha256: string; inputSha256: string; paths: string[] })
-  | (Base & { state: 'built'; sourceSha256: string; inputSha256: string; files: GeneratedFile[]; name: string; warnings: string[] })
+  | (Base & { state: 'built'; sourceSha256: string; inputSha256: string; files: GeneratedFile[]; name: string; warnings: string[]; endpoint?: string })
   | (Base & { state: 'failed'; sourceSha256: string; error: FlowcError })
   /** Being written right now (watch mode): left alone this pass. */
   | (Base & { state: 'settling' });
@@ -149,7 +149,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
     await prepare();
     try {
       const r = deps.compileFlow(bytes, { file, slug: config.slug, outputDir: config.outputDir, testsDir: config.testsDir, secrets: config.secrets, customComponents: config.customComponents });
-      return { id, file, state: 'built', sourceSha256, inputSha256: r.inputSha256, files: r.files, name: r.name, warnings: r.warnings };
+      return { id, file, state: 'built', sourceSha256, inputSha256: r.inputSha256, files: r.files, name: r.name, warnings: r.warnings, endpoint: r.endpoint };
     } catch (err) {
       // A file changed while we read it is being written (a slow writer): wait, do not fail it.
       let now: Buffer | undefined;
@@ -172,6 +172,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
     tick();
   }
   if (files.length >= 50) progress();
+  refuseEndpointClashes(config, flows);
   let tenant: GeneratedFile[] = [];
   if (deps.compileTenant) {
     const options = { slug: config.slug, outputDir: config.outputDir, graphs: graphsOf(config, flows, actual) };
@@ -183,6 +184,44 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
     }
   }
   return { flows, tenant };
+}
+
+/**
+ * Two flows served at one endpoint (`endpoint_name`): the host would refuse one at reload, after
+ * both were committed. A flow built now whose endpoint another flow already has fails instead,
+ * naming it, and keeps its last good output; two built now with one endpoint both fail. Only a
+ * pass that builds something can make a new clash, so only then are the others' endpoints read
+ * (from the `FLOW` dict of their module).
+ */
+function refuseEndpointClashes(config: Config, flows: DesiredFlow[]): void {
+  const built = flows.filter((f): f is Extract<DesiredFlow, { state: 'built' }> => f.state === 'built' && f.endpoint !== undefined);
+  if (built.length === 0) return;
+  const owners = new Map<string, string[]>();
+  const own = (endpoint: string, file: string) => owners.set(endpoint, [...(owners.get(endpoint) ?? []), file]);
+  for (const f of built) own(f.endpoint!, f.file);
+  for (const f of flows) {
+    if (f.state === 'built' || f.state === 'settling') continue;
+    const module = path.join(config.repoRoot, config.outputDir, config.slug, `flow_${moduleOf(f.file)}.py`);
+    let text: string;
+    try {
+      text = readFileSync(module, 'utf8');
+    } catch {
+      continue; // no module: nothing served
+    }
+    const endpoint = /^ {4}"endpoint": "((?:[^"\\]|\\.)*)",$/m.exec(text)?.[1];
+    if (endpoint !== undefined) own(JSON.parse(`"${endpoint}"`) as string, f.file);
+  }
+  for (let i = 0; i < flows.length; i++) {
+    const f = flows[i]!;
+    if (f.state !== 'built' || f.endpoint === undefined) continue;
+    const others = owners.get(f.endpoint)!.filter((o) => o !== f.file);
+    if (others.length === 0) continue;
+    const error = new FlowcError('flow', `${f.file}: its endpoint /${f.endpoint} is already served by ${others.join(', ')}`, {
+      where: { file: f.file },
+      hint: 'give one of the flows another endpoint name in LangFlow (Flow settings → Endpoint name)',
+    });
+    flows[i] = { id: f.id, file: f.file, state: 'failed', sourceSha256: f.sourceSha256, error };
+  }
 }
 
 /** Module ids of the flows whose module exists after this pass: built now, unchanged, or kept from the last good build. */

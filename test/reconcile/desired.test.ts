@@ -73,3 +73,25 @@ test('issue 14 #3: flows/slash.json and flows/dir\\slash.json would write the sa
   }
   t.is(byFile.get('flows/a.json')!.state, 'built', 'the other flows still build');
 });
+
+test('issue 14 #15: two flows with one endpoint_name: the one built now fails naming the other; both built now both fail', async (t) => {
+  const { r, config, gen } = await setup(t);
+  const { compileFlow } = await import('../../src/codegen/compile.js');
+  const { basicChat } = await import('../codegen/flowkit.js');
+  const chat = (name: string) => JSON.stringify({ ...(basicChat({ name }) as object), endpoint_name: 'support' });
+  r.write('flows/a.json', chat('A'));
+  const first = await readDesired(config, await readActual(config), { compileFlow, generatorDigest: gen });
+  const a = first.flows.find((f) => f.file === 'flows/a.json')!;
+  t.is(a.state, 'built');
+  if (a.state === 'built') for (const f of a.files) r.write(f.path, f.content);
+  // b arrives later with the same endpoint: a keeps serving it, b fails naming a.
+  r.write('flows/b.json', chat('B'));
+  const second = await readDesired(config, await readActual(config), { compileFlow, generatorDigest: gen });
+  const b = second.flows.find((f) => f.file === 'flows/b.json')!;
+  t.is(b.state, 'failed');
+  if (b.state === 'failed') t.regex(b.error.message, /^flows\/b\.json: its endpoint \/support is already served by flows\/a\.json$/);
+  // Both changed in one pass: both fail.
+  r.write('flows/a.json', chat('A2'));
+  const third = await readDesired(config, await readActual(config), { compileFlow, generatorDigest: gen });
+  t.deepEqual(third.flows.map((f) => [f.file, f.state]), [['flows/a.json', 'failed'], ['flows/b.json', 'failed']]);
+});
