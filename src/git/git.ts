@@ -108,7 +108,17 @@ export function createGit(options: GitOptions) {
      * for those paths only.
      */
     async commitBuild(b: BuildCommit): Promise<{ commit: string; tag: string } | undefined> {
-      const dir = path.join(await api.gitDir(), 'flowc');
+      const gitDir = await api.gitDir();
+      // The build would be recorded but the user's index left behind it (every later pass then
+      // sees "uncommitted" and commits nothing): wait for the lock to go instead.
+      const locked = () => access(path.join(gitDir, 'index.lock')).then(() => true, () => false);
+      const indexLocked = () =>
+        new FlowcError('git', "git's index is locked (.git/index.lock exists): another git command is running, or one that crashed left the lock", {
+          transient: true,
+          hint: 'flowc retries on the next pass; if no git process is running, remove .git/index.lock',
+        });
+      if (await locked()) throw indexLocked();
+      const dir = path.join(gitDir, 'flowc');
       const index = path.join(dir, `index.${process.pid}`);
       const idx = { GIT_INDEX_FILE: index };
       await mkdir(dir, { recursive: true });
@@ -132,7 +142,9 @@ export function createGit(options: GitOptions) {
           input: `start\nupdate refs/heads/${b.branch} ${commit} ${b.parent ?? zero}\ncreate refs/tags/${b.tag.name} ${tag}\nprepare\ncommit\n`,
         });
         // The build is recorded. Bring the user's index in line for our paths (only).
-        await git(['reset', '-q', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: nul(b.paths), allowFail: true });
+        const reset = await git(['reset', '-q', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: nul(b.paths), allowFail: true });
+        // Locked since we looked: the commit stands; the next pass brings the index in line.
+        if (reset.code !== 0 && (await locked())) throw indexLocked();
         return { commit, tag: b.tag.name };
       } finally {
         await rm(index, { force: true });

@@ -178,3 +178,19 @@ test('a flow file name with spaces (as LangFlow names exports): built, recognise
   t.true((await changed(r)).includes('flows/Support Bot.json'), 'the flow file deletion is in the build');
   t.regex(await r.git('log', '-1', '--format=%B'), /Flow-Removed: Support Bot/);
 });
+
+test('issue 14 #12: a stale .git/index.lock fails the pass clearly (exit 1), commits nothing; once removed, the next pass converges clean', async (t) => {
+  const r = await repo(t);
+  r.write('flows/a.json', chatFlow());
+  const head = await r.git('rev-parse', 'HEAD');
+  writeFileSync(path.join(r.dir, '.git', 'index.lock'), '');
+  const locked = await flowc(['--repo', r.dir, 'reconcile', '--once']);
+  t.is(locked.code, 1, locked.stdout + locked.stderr);
+  t.regex(locked.stderr + locked.stdout, /git's index is locked \(\.git\/index\.lock exists\).*remove \.git\/index\.lock/s);
+  t.is(await r.git('rev-parse', 'HEAD'), head, 'nothing committed behind the index');
+  rmSync(path.join(r.dir, '.git', 'index.lock'));
+  const again = await flowc(['--repo', r.dir, 'reconcile', '--once']);
+  t.is(again.code, 0, again.stdout + again.stderr);
+  t.not(await r.git('rev-parse', 'HEAD'), head);
+  t.is(await r.git('status', '--porcelain'), '', 'the index is in line with the build');
+});
