@@ -8,7 +8,7 @@
  */
 import { readFile, unlink, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseHeader, sha256 } from '../codegen/header.js';
+import { bodyIntact, parseHeader, sha256 } from '../codegen/header.js';
 import type { GeneratedFile } from '../codegen/types.js';
 import { FlowcError } from '../errors.js';
 import { writeAtomic } from './atomic.js';
@@ -51,6 +51,9 @@ export interface Build {
   time: string;
   flows: string[];
 }
+
+/** Where a hand-edited file flowc removes is kept (`flow_x.py` → `flow_x.py.flowc-backup`): not Python, never committed by flowc. */
+export const BACKUP_SUFFIX = '.flowc-backup';
 
 export interface ApplyResult {
   /** The plan as run: items that failed a stage are turned into `failed` with the reason. */
@@ -118,7 +121,16 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
         await mkdir(path.dirname(path.join(deps.root, w.path)), { recursive: true });
         await writeAtomic(path.join(deps.root, w.path), w.content);
       }
-      for (const d of item.deletes) await unlink(path.join(deps.root, d)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+      for (const d of item.deletes) {
+        // A hand-edited copy (its body no longer what flowc wrote) may exist nowhere else: kept beside it.
+        const old = before.get(d);
+        const parsed = old && parseHeader(old.toString('utf8'));
+        if (old && parsed && !bodyIntact(parsed)) {
+          await writeAtomic(path.join(deps.root, `${d}${BACKUP_SUFFIX}`), old);
+          (item.backups ??= []).push(`${d}${BACKUP_SUFFIX}`);
+        }
+        await unlink(path.join(deps.root, d)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+      }
     }
 
     // smoke: the generated tests of each drifted flow, against a fake model.

@@ -32,6 +32,8 @@ export interface PlanItem {
   outputs: string[];
   /** Extra paths committed with the item: the flow file it came from. */
   stage: string[];
+  /** Hand-edited files it removed, kept under `<path>.flowc-backup` (apply fills it). */
+  backups?: string[];
   /** Why it failed (failed) or is waiting (pending). */
   reason?: string;
   error?: Record<string, unknown>;

@@ -101,6 +101,7 @@ export function describeItems(plan: Plan): string[] {
     const who = i.flowId ?? i.source;
     if (i.kind === 'failed') lines.push(`failed      ${who}: ${i.reason}`);
     else if (i.kind !== 'unchanged') lines.push(`${i.kind.padEnd(11)} ${who}${files(i).length ? `: ${files(i).join(', ')}` : ''}`);
+    for (const b of i.backups ?? []) lines.push(`kept        ${who}: a hand-edited file flowc removed is kept as ${b}`);
   }
   return lines;
 }

@@ -194,3 +194,17 @@ test('issue 14 #12: a stale .git/index.lock fails the pass clearly (exit 1), com
   t.not(await r.git('rev-parse', 'HEAD'), head);
   t.is(await r.git('status', '--porcelain'), '', 'the index is in line with the build');
 });
+
+test('issue 14 #13: a hand-edited copy of a generated file that flowc removes is kept as <file>.flowc-backup and reported', async (t) => {
+  const r = await repo(t);
+  r.write('flows/a.json', chatFlow());
+  t.is((await flowc(['--repo', r.dir, 'reconcile', '--once'])).code, 0);
+  // The user's own copy, with flowc's header, then edited: in no commit anywhere.
+  const copy = `${r.read('app/flows/acme/flow_a.py')}# my notes, only here\n`;
+  r.write('app/flows/acme/flow_a_mine.py', copy);
+  const run = await flowc(['--repo', r.dir, 'reconcile', '--once']);
+  t.is(run.code, 0, run.stdout + run.stderr);
+  t.false(r.exists('app/flows/acme/flow_a_mine.py'), 'not a generated output: removed');
+  t.is(r.read('app/flows/acme/flow_a_mine.py.flowc-backup'), copy, 'nothing lost');
+  t.regex(run.stdout, /kept +a: a hand-edited file flowc removed is kept as app\/flows\/acme\/flow_a_mine\.py\.flowc-backup/);
+});
