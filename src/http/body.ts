@@ -45,6 +45,29 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
   });
 }
 
+/**
+ * Reads and discards the rest of a refused body (up to `limits`), so the client, still sending,
+ * reads the refusal instead of a broken pipe when the connection closes.
+ */
+export function drain(req: IncomingMessage, limits: BodyLimits): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let size = 0;
+    const stop = () => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', stop).off('error', stop).off('close', stop);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limits.maxBytes) stop();
+    };
+    const timer = setTimeout(stop, limits.timeoutMs);
+    req.on('data', onData).on('end', stop).on('error', stop).on('close', stop);
+    req.resume();
+  });
+}
+
 function tooLarge(limits: BodyLimits): BodyResult {
   return { ok: false, code: 413, reason: `the request body is larger than ${limits.maxBytes} bytes` };
 }

@@ -14,7 +14,7 @@ import { scanForSecrets, describeFinding } from '../guard/secrets.js';
 import { buildGraph, normalizeFlow } from '../langflow/index.js';
 import { log } from '../log.js';
 import type { ReplayGuard, Verifier } from './auth.js';
-import { readBody } from './body.js';
+import { drain, readBody } from './body.js';
 import { checkFlowId, moduleIdOf } from './flowid.js';
 
 export type Admission = { ok: true } | { ok: false; reason: 'suspended' | 'queue_full' };
@@ -73,7 +73,12 @@ export function createFlowSavedHandler(deps: HookDeps): { handle(req: IncomingMe
 
   async function receive(req: IncomingMessage): Promise<Reply> {
     const read = await readBody(req, { maxBytes: deps.limits.maxBodyBytes, timeoutMs: deps.limits.bodyTimeoutMs });
-    if (!read.ok) return refuse(read.code, read.reason, { close: true });
+    if (!read.ok) {
+      // A client still sending an oversized body must read the 413, not a broken pipe (Builder
+      // would retry for ever): swallow a bounded rest of it first.
+      if (read.code === 413) await drain(req, { maxBytes: 8 * deps.limits.maxBodyBytes, timeoutMs: deps.limits.bodyTimeoutMs });
+      return refuse(read.code, read.reason, { close: true });
+    }
     let text: string;
     try {
       // ignoreBOM keeps a leading BOM in the text: the signature covers the raw bytes, BOM included.

@@ -6,6 +6,7 @@ import test from 'ava';
 import net from 'node:net';
 import http from 'node:http';
 import { deliver, miniFlow, request, startTestServer, type TestServer } from './helpers.js';
+import { runPython } from '../helpers/python.js';
 
 const apiKey = 'limits-test-key';
 let server: TestServer;
@@ -77,6 +78,27 @@ test.serial('the default cap is 3 MiB: 3 MiB + 1 byte is refused through a norma
   });
   t.is(res, 413);
   t.deepEqual(s.tree().filter((p) => p.endsWith('.json')), []);
+});
+
+test.serial('issue 14 #16: a client that sends the whole oversized body before reading (urllib) reads the 413, not a broken pipe', async (t) => {
+  const s = await startTestServer({ auth: { apiKey } });
+  t.teardown(() => s.cleanup());
+  // Python's urllib writes the whole body, then reads the reply: it sees a closed connection as an
+  // error (BrokenPipe/ConnectionReset) unless the server swallows the rest of the body first.
+  const script = `
+import sys, urllib.error, urllib.request
+body = b" " * (20 * 1024 * 1024)
+request = urllib.request.Request(sys.argv[1], data=body, method="POST", headers={"x-api-key": sys.argv[2]})
+try:
+    urllib.request.urlopen(request, timeout=30)
+    print("no error")
+except urllib.error.HTTPError as e:
+    print(e.code)
+except Exception as e:
+    print(type(e).__name__)
+`;
+  const run = await runPython(['-c', script, `${s.url}/hooks/flow.saved`, apiKey]);
+  t.is(run.stdout.trim(), '413', run.stderr);
 });
 
 test.serial('a body that trickles in too slowly gets 408 and nothing is written', async (t) => {
