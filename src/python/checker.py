@@ -59,12 +59,16 @@ def check_component(path: str, content: str) -> str | None:
     for node in tree.body:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if not installed(alias.name):
+                if resolve(alias.name) is None:
                     return not_installed(alias.name)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            if not installed(node.module):
+            module = resolve(node.module)
+            if module is None:
                 return not_installed(node.module)
-            missing = missing_names(node.module, [a.name for a in node.names])
+            missing = missing_names(module, [a.name for a in node.names])
+            if missing and node.module.startswith("langchain."):
+                classic = resolve(node.module.replace("langchain.", "langchain_classic.", 1))
+                missing = missing_names(classic, missing) if classic else missing
             if missing:
                 return (
                     f"its component source imports {', '.join(missing)} from "
@@ -74,6 +78,17 @@ def check_component(path: str, content: str) -> str | None:
     if not any("Component" in base_name(b) for c in classes for b in c.bases):
         return "its component source defines no component class (a subclass of Component)"
     return None
+
+
+def resolve(module: str) -> str | None:
+    """The module lfx would import for `module`: itself, else the fallbacks lfx's loader
+    applies to old component code (langflow.* → lfx.*, langchain.* → langchain_classic.*)."""
+    candidates = [module]
+    if module.startswith("langflow."):
+        candidates.append(module.replace("langflow.", "lfx.", 1))
+    if module.startswith("langchain."):
+        candidates.append(module.replace("langchain.", "langchain_classic.", 1))
+    return next((m for m in candidates if installed(m)), None)
 
 
 def installed(module: str) -> bool:
