@@ -145,6 +145,10 @@ export function createFlowSavedHandler(deps: HookDeps): { handle(req: IncomingMe
 
     const existing = await lstat(target).catch(() => undefined);
     if (existing?.isSymbolicLink()) return refuse(409, `flows/${flowId}.json is a symbolic link; refusing to write through it`);
+    // Reading a FIFO would wait for ever, and no retry ever replaces a directory: say so, for good.
+    if (existing && !existing.isFile()) {
+      return refuse(409, `flows/${flowId}.json is not a regular file (${existing.isDirectory() ? 'a directory' : 'a FIFO, socket or device'}); remove it from the tenant repo, then deliver again`);
+    }
     if (existing && (await readFile(target, 'utf8')) === content) {
       deps.poke(flowId);
       return { code: 202, body: { flowId, status: 'unchanged' } };

@@ -91,3 +91,17 @@ test('property: any string either passes the id rule and is a plain file name, o
   );
   t.pass();
 });
+
+test('issue 14 #10: a flow file that is a FIFO or a directory gets a 409 that says so at once (no hang, no endless retry)', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  execFileSync('mkfifo', [join(server.flowsDir, 'piped.json')]);
+  mkdirSync(join(server.flowsDir, 'folder.json'));
+  for (const [id, what] of [['piped', /a FIFO, socket or device/], ['folder', /a directory/]] as const) {
+    const res = await deliver(server.url, JSON.stringify(miniFlow(id)), { 'x-api-key': apiKey });
+    t.is(res.status, 409, id);
+    t.regex(JSON.stringify(res.body), what);
+    t.regex(JSON.stringify(res.body), new RegExp(`flows/${id}\\.json is not a regular file.*remove it`));
+  }
+});
