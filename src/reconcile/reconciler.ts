@@ -9,6 +9,7 @@
  * - SIGTERM/SIGINT: stop taking work, let the pass in flight finish (its build lands whole or not
  *   at all), then exit 0.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { watch as chokidar, type FSWatcher } from 'chokidar';
 import PQueue from 'p-queue';
@@ -193,6 +194,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
       log.error({ err: isFlowcError(err) ? err.toJSON() : { message: (err as Error).message } }, 'reconcile pass failed');
       backoff();
     } finally {
+      watchNewFolders();
       resolveReady();
     }
   }
@@ -230,6 +232,16 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
     poke();
   });
   watcher.on('error', (err) => log.error({ err: { message: (err as Error).message } }, 'watcher error'));
+  // Output folders the first build creates (the normal case after `flowc init`) are not there to
+  // watch yet: each pass adds those that now exist, so a hand edit there is seen at once.
+  const unwatched = new Set(watched.filter((p) => !existsSync(p)));
+  const watchNewFolders = () => {
+    for (const p of unwatched) {
+      if (!existsSync(p)) continue;
+      watcher.add(p);
+      unwatched.delete(p);
+    }
+  };
   watcher.on('ready', () => schedule()); // the first full pass, once the watcher sees everything
   armResync();
 

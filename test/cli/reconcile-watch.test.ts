@@ -133,3 +133,22 @@ test('SIGTERM during a build: the build lands whole or not at all, and the proce
   }
   t.false(existsSync(path.join(r.dir, '.git/flowc/lock')), 'lock released');
 });
+
+test('issue 14 #5: an output folder the first build creates is watched: a hand edit there is undone without waiting for the resync', async (t) => {
+  const r = await tenantRepo();
+  t.false(existsSync(path.join(r.dir, 'app')), 'a fresh tenant: no output folders yet');
+  const w = startWatch(r, { FLOWC_RESYNC_SECONDS: '3600' });
+  t.teardown(async () => { await stop(w); await r.cleanup(); });
+  await started(w);
+  await waitFor('first pass', async () => firstPassDone(r));
+  const before = await commits(r);
+  r.write('flows/a.json', chatFlow());
+  await waitFor('the build', async () => (await commits(r)) > before);
+  // Let the pass that follows a build (it re-reads what git holds) come and go first.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const module = path.join(r.dir, 'app/flows/acme/flow_a.py');
+  const generated = readFileSync(module, 'utf8');
+  r.write('app/flows/acme/flow_a.py', `${generated}# a hand edit\n`);
+  await waitFor('the hand edit undone', async () => readFileSync(module, 'utf8') === generated, 30_000);
+  t.pass();
+});
