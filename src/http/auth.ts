@@ -5,7 +5,9 @@
  * adds strict header checks, the rotation, the replay guard and the policy of what is required.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
+import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { FlowcError } from '../errors.js';
 
@@ -147,24 +149,66 @@ export function requiredMethods(auth: WebhookAuth, hasSecret = secretsOf(auth).s
  * tolerance check refuses a replay anyway), so a replayed or re-sent delivery is refused. An id is
  * reserved while its delivery is handled and released if that delivery failed transiently, so the
  * sender's retry goes through. Bounded: past `max` ids, the oldest are forgotten first.
+ *
+ * With `file`, the ids outlive a restart (a captured delivery replayed after one would otherwise
+ * be accepted and revert the flow): each reservation and release is appended to it, and it is read
+ * back, without the expired entries, when the guard is made. Ids are opaque and hold no secret.
  */
 export class ReplayGuard {
   private readonly seen = new Map<string, number>();
   constructor(
     private readonly toleranceSeconds = 300,
     private readonly max = 100_000,
-  ) {}
+    private readonly file?: string,
+  ) {
+    if (file) this.load(file);
+  }
 
   reserve(id: string, timestamp = Date.now() / 1000): boolean {
     this.sweep();
     if (this.seen.has(id)) return false;
-    this.seen.set(id, (Math.max(timestamp, Date.now() / 1000) + this.toleranceSeconds) * 1000);
+    const expires = (Math.max(timestamp, Date.now() / 1000) + this.toleranceSeconds) * 1000;
+    this.seen.set(id, expires);
     while (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value as string);
+    this.record(`${id}\t${Math.ceil(expires)}\n`);
     return true;
   }
 
   release(id: string): void {
-    this.seen.delete(id);
+    if (this.seen.delete(id)) this.record(`-${id}\n`);
+  }
+
+  private record(line: string): void {
+    if (!this.file) return;
+    try {
+      appendFileSync(this.file, line, { mode: 0o600 });
+    } catch {
+      // Unwritable state dir: the in-memory guard still holds until the next restart.
+    }
+  }
+
+  private load(file: string): void {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // first start: nothing to read back
+    }
+    const now = Date.now();
+    for (const line of text.split('\n')) {
+      if (line.startsWith('-')) this.seen.delete(line.slice(1));
+      else {
+        const [id, expires] = line.split('\t');
+        if (id && Number(expires) > now) this.seen.set(id, Number(expires));
+      }
+    }
+    // Compacted: only the ids still inside their window.
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, [...this.seen].map(([id, expires]) => `${id}\t${expires}\n`).join(''), { mode: 0o600 });
+    } catch {
+      // as in record()
+    }
   }
 
   private sweep(): void {

@@ -53,6 +53,8 @@ export interface HttpDeps {
   /** flowc.yaml `secrets`: `refuse` also refuses a flow holding a literal secret at the door. */
   secrets?: 'refuse' | 'scrub';
   limits?: Partial<HttpLimits>;
+  /** Where delivered webhook ids are kept across restarts (ReplayGuard); in memory only without. */
+  replayFile?: string;
 }
 
 export interface HttpServer {
@@ -72,7 +74,7 @@ export async function startHttpServer(deps: HttpDeps): Promise<HttpServer> {
     poke: deps.poke,
     admit: deps.admit,
     verifier,
-    replay: new ReplayGuard(deps.auth.toleranceSeconds ?? 300),
+    replay: new ReplayGuard(deps.auth.toleranceSeconds ?? 300, 100_000, deps.replayFile),
     limits,
     secrets: deps.secrets,
   });

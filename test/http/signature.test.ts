@@ -156,3 +156,23 @@ function omit(o: Record<string, string>, key: string): Record<string, string> {
   const { [key]: _, ...rest } = o;
   return rest;
 }
+
+test('issue 14 #4: a captured signed delivery replayed after a restart is refused (webhook ids kept across restarts)', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const state = mkdtempSync(join(tmpdir(), 'flowc-replay-'));
+  t.teardown(() => rmSync(state, { recursive: true, force: true }));
+  const replayFile = join(state, 'flowc', 'webhook-ids');
+  const body = JSON.stringify(miniFlow('restarted', 'v1'));
+  const headers: Record<string, string> = { 'x-api-key': apiKey, ...signedHeaders(secret, body) };
+  const first = await startTestServer({ auth: { apiKey, secrets: [secret], require: ['api_key', 'signature'] }, replayFile });
+  t.is((await deliver(first.url, body, headers)).status, 202);
+  await first.cleanup();
+  // A restart: a new process, the same state dir.
+  const second = await startTestServer({ auth: { apiKey, secrets: [secret], require: ['api_key', 'signature'] }, replayFile });
+  t.teardown(() => second.cleanup());
+  t.is((await deliver(second.url, body, headers)).status, 409, 'the captured delivery is refused after the restart');
+  const fresh = JSON.stringify(miniFlow('restarted', 'v2'));
+  t.is((await deliver(second.url, fresh, { 'x-api-key': apiKey, ...signedHeaders(secret, fresh) })).status, 202, 'a new delivery still goes through');
+});

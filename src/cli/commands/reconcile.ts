@@ -44,8 +44,11 @@ export async function run(o: ReconcileOptions): Promise<number> {
       metrics,
       startHttp: async (ctl) => {
         if (listen === false) return undefined;
-        const [{ startHttpServer }, { webhookAuthFromEnv }] = await Promise.all([import('../../http/server.js'), import('../../http/auth.js')]);
+        const [{ startHttpServer }, { webhookAuthFromEnv }, { createGit }] = await Promise.all([import('../../http/server.js'), import('../../http/auth.js'), import('../../git/git.js')]);
+        const gitDir = await createGit({ cwd: config.repoRoot }).gitDir();
         return startHttpServer({
+          // Beside state.json: delivered webhook ids survive a restart (no replay after one).
+          replayFile: path.join(gitDir, 'flowc', 'webhook-ids'),
           listen,
           flowsDir: path.join(config.repoRoot, config.flowsDir),
           poke: (flowId: string) => ctl.poke(flowId),
