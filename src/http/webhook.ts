@@ -130,7 +130,9 @@ export function createFlowSavedHandler(deps: HookDeps): { handle(req: IncomingMe
         return { code: 400, body: { error: 'the flow holds literal secrets; nothing was stored', findings: findings.map(describeFinding) } };
       }
     }
-    return serial(flowId as string, () => write(flowId as string, content));
+    // Serialised per Python module, not per id: `race-a` and `race_a` arriving together must not
+    // both pass the clash check before either is written.
+    return serial(moduleIdOf(flowId as string), () => write(flowId as string, content));
   }
 
   async function write(flowId: string, content: string): Promise<Reply> {

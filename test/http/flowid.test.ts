@@ -105,3 +105,15 @@ test('issue 14 #10: a flow file that is a FIFO or a directory gets a 409 that sa
     t.regex(JSON.stringify(res.body), new RegExp(`flows/${id}\\.json is not a regular file.*remove it`));
   }
 });
+
+test('issue 14 #8: concurrent deliveries of ids that share a module: exactly one is stored, the others get 409', async (t) => {
+  const ids = ['race-a', 'race_a', 'Race-A', 'RACE_a'];
+  const replies = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => ids[i % ids.length]!).map((id) => deliver(server.url, JSON.stringify(miniFlow(id)), { 'x-api-key': apiKey }).then((r) => [id, r.status] as const)),
+  );
+  const stored = new Set(replies.filter(([, status]) => status === 202).map(([id]) => id));
+  t.is(stored.size, 1, JSON.stringify(replies));
+  t.true(replies.every(([id, status]) => (stored.has(id) ? status === 202 : status === 409)), JSON.stringify(replies));
+  const { readdirSync } = await import('node:fs');
+  t.is(readdirSync(server.flowsDir).filter((f) => /^race[-_]a\.json$/i.test(f)).length, 1);
+});
