@@ -11,6 +11,7 @@
  * - key shapes (rules.ts) anywhere in the text: OpenAI, Anthropic, AWS, GitHub, Slack, private keys…
  */
 import { FlowcError, FlowcErrors } from '../errors.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../langflow/depth.js';
 import { jsonStrings, type JsonPath } from './jsonstrings.js';
 import { findShapes } from './rules.js';
 
@@ -25,7 +26,8 @@ export interface SecretFinding {
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 export function scanForSecrets(text: string, path: string): SecretFinding[] {
-  const parsed = path.endsWith('.json') ? tryParse(text) : undefined;
+  // A pathologically deep text is scanned as text: the walk would cost memory per depth per string.
+  const parsed = path.endsWith('.json') && jsonDepth(text) <= MAX_JSON_DEPTH ? tryParse(text) : undefined;
   return parsed === undefined ? scanText(text, path) : scanJson(parsed.value, text, path);
 }
 

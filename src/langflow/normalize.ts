@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { FlowcError } from '../errors.js';
 import { canonicalType } from './aliases.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './depth.js';
 import { Edge, Field, Flow, Node, SourceHandle, TargetHandle, type RawOutput } from './schema.js';
 import { detectSchemaVersion } from './version.js';
 
@@ -82,6 +83,9 @@ function zodMessage(error: z.ZodError, prefix: string): string {
 /** Parses JSON text; a FlowcError says whether it is not JSON at all or cut short. */
 export function parseJson(source: string | Uint8Array, file: string): unknown {
   const text = typeof source === 'string' ? source : decodeUtf8(source, file);
+  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    throw flowError(file, `is nested more than ${MAX_JSON_DEPTH} levels deep; a LangFlow export never is`, {}, 'export the flow again from LangFlow (Export → JSON)');
+  }
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {

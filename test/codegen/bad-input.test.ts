@@ -187,3 +187,10 @@ test('issue 14 #11: a JSON parse error says where (line, column), never quoting 
     t.false(err!.message.includes(secret.slice(0, 7)), err!.message);
   }
 });
+
+test('issue 14 #14: a flow nested 100,000 levels deep is refused as such, not with a stack overflow', (t) => {
+  const deep = `{"data": {"nodes": [], "edges": [], "x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+  const err = t.throws(() => compileFlow(deep, { file: 'flows/deep.json', slug: 'acme' }));
+  t.regex(err!.message, /is nested more than 512 levels deep/);
+  t.notRegex(err!.message, /call stack/);
+});

@@ -152,3 +152,11 @@ test('issue 14 #2: a password field holding a list, an object or a number is a s
     t.deepEqual(scanForSecrets(text, 'flows/x.json'), [], `${JSON.stringify(value)} holds nothing`);
   }
 });
+
+test('issue 14 #14: a text nested 100,000 levels deep is scanned as text, in bounded memory, and still finds a key', (t) => {
+  const key = `sk-proj-${'Q7w8E9r0T1'.repeat(4)}`;
+  const deep = `${'{"a":'.repeat(100_000)}"${key}"${'}'.repeat(100_000)}`;
+  const findings = scanForSecrets(deep, 'flows/deep.json');
+  t.is(findings.length, 1);
+  t.false(JSON.stringify(findings).includes(key));
+});
