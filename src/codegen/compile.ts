@@ -170,8 +170,8 @@ function plan(graph: FlowGraph, options: CompileOptions, warnings: string[]): Pl
     for (const [field, b] of Object.entries(node.inputs)) {
       if (b.kind === 'edge' || b.kind === 'edges') params.set(field, uniqueIdent(field, local, 'value', 32));
     }
-    const known = node.outputs.map((o) => o.name).find((o) => o in gen.outputs) ?? Object.keys(gen.outputs)[0]!;
-    const computed = node.usedOutputs.length > 0 ? [...node.usedOutputs] : [known];
+    const known = node.outputs.map((o) => o.name).find((o) => o in gen.outputs) ?? Object.keys(gen.outputs)[0];
+    const computed = node.usedOutputs.length > 0 ? [...node.usedOutputs] : known ? [known] : [];
     const sink = typeof gen.sink === 'function' ? gen.sink(node) : gen.sink === true;
     return { node, gen, fn, params, computed, run: node.usedOutputs.length > 0 || sink, keys: new Map(), usesModel: false, secretEnvs: [] };
   });

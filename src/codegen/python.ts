@@ -5,7 +5,8 @@
  * lowercase hex escapes), so generated files stay black-stable without running black.
  */
 
-const KEYWORDS = new Set(
+/** Python's keywords and soft keywords (and `_`): never a generated name. */
+export const PY_KEYWORDS: ReadonlySet<string> = new Set(
   (
     'False None True and as assert async await break class continue def del elif else except finally for from ' +
     'global if import in is lambda nonlocal not or pass raise return try while with yield match case type _'
@@ -115,7 +116,7 @@ export function pyIdent(text: string, fallback = 'node', max = 40): string {
     .replace(/_+$/, '');
   let ident = snake || fallback;
   if (/^[0-9]/.test(ident)) ident = `${fallback}_${ident}`;
-  if (KEYWORDS.has(ident)) ident = `${ident}_`;
+  if (PY_KEYWORDS.has(ident)) ident = `${ident}_`;
   return ident;
 }
 

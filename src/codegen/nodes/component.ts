@@ -10,10 +10,8 @@
  */
 import type { IrNode } from '../../langflow/index.js';
 import type { Arg } from '../render.js';
-import type { PyValue } from '../python.js';
+import { PY_KEYWORDS, type PyValue } from '../python.js';
 import type { GenContext, NodeGenerator } from './generator.js';
-
-const PY_KEYWORDS = new Set(['False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield']);
 
 /** Fields that configure LangFlow's editor, not the component. */
 const NOT_PARAMS = new Set(['code', '_type', '_frontend_node_flow_id', '_frontend_node_folder_id']);
