@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { isFlowcError } from '../errors.js';
+import { findShapes } from '../guard/rules.js';
 import { scanForSecrets, describeFinding } from '../guard/secrets.js';
 import { buildGraph, normalizeFlow } from '../langflow/index.js';
 import { log } from '../log.js';
@@ -115,6 +116,8 @@ export function createFlowSavedHandler(deps: HookDeps): { handle(req: IncomingMe
     const { flow, flowId, wrapped } = unwrapped;
     const badId = checkFlowId(flowId, deps.limits.maxFlowIdLength);
     if (badId) return refuse(400, badId);
+    // The id becomes a file name, a status line and a log field: one shaped like a key is refused, unshown.
+    if (findShapes(flowId as string).length > 0) return refuse(400, 'the flow id looks like a secret key (not shown); use another id');
     const file = `flows/${flowId as string}.json`;
 
     try {

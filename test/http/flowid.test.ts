@@ -117,3 +117,12 @@ test('issue 14 #8: concurrent deliveries of ids that share a module: exactly one
   const { readdirSync } = await import('node:fs');
   t.is(readdirSync(server.flowsDir).filter((f) => /^race[-_]a\.json$/i.test(f)).length, 1);
 });
+
+test('issue 14 #11: a flow id shaped like a key is refused without being echoed, and nothing is stored', async (t) => {
+  const key = `sk-proj-${'Ab12Cd34Ef'.repeat(4)}`;
+  const res = await deliver(server.url, JSON.stringify(miniFlow(key)), { 'x-api-key': apiKey });
+  t.is(res.status, 400);
+  t.regex(JSON.stringify(res.body), /looks like a secret key \(not shown\)/);
+  t.false(JSON.stringify(res.body).includes(key.slice(8)));
+  t.false(server.tree().some((p) => p.includes(key.slice(8))), 'no file named by it');
+});
