@@ -254,6 +254,8 @@ function renderNode(p: Planned, byId: Map<string, Planned>, graph: FlowGraph, wa
       return env ? { env } : null;
     },
   };
+  // A global variable read at run time: the smoke test sets a stand-in for it like for a secret.
+  for (const b of Object.values(p.node.inputs)) if (b.kind === 'global') p.secretEnvs.push(b.env);
   const vars = p.gen.vars(ctx);
   const named = p.node.id.startsWith(`${p.node.type}-`) || p.node.id.startsWith(`${p.node.dataType}-`);
   const head = {

@@ -99,13 +99,15 @@ function engine(): Liquid {
 }
 
 /** How a node function gets one of its inputs (see nodes/generator.ts). */
-export type Arg = { param: string } | { env: string } | { value: PyValue };
+export type Arg = { param: string } | { env: string } | { envText: string } | { value: PyValue };
 
 function renderArg(arg: Arg, indent: number): string {
   if (arg && typeof arg === 'object') {
     if ('param' in arg) return arg.param;
     // Read when the model is built, not at import: a missing key fails only the node that needs it.
     if ('env' in arg) return `lambda: os.environ[${pyStr(arg.env)}]`;
+    // A global variable's value, read when the node runs.
+    if ('envText' in arg) return `os.environ[${pyStr(arg.envText)}]`;
     if ('value' in arg) return pyExpr(arg.value, indent);
   }
   throw new Error(`arg filter: not an argument: ${JSON.stringify(arg)}`);

@@ -22,7 +22,9 @@ export type Binding =
    * conventional one. `literal` = a value was typed into the field (or, with `load_from_db`, a value
    * that is no variable name); it is never carried here.
    */
-  | { kind: 'secret'; env: string | null; literal: boolean };
+  | { kind: 'secret'; env: string | null; literal: boolean }
+  /** Any other field set to a LangFlow global variable (`load_from_db`): read from the environment at run time. */
+  | { kind: 'global'; env: string };
 
 export interface IrNode extends Omit<NormalNode, 'fields'> {
   /** Field definitions without secret values. */
@@ -203,6 +205,8 @@ function bindings(node: NormalNode, incoming: NormalEdge[]): Record<string, Bind
       inputs[field.name] = field.loadFromDb && ENV_NAME.test(text)
         ? { kind: 'secret', env: text, literal: false }
         : { kind: 'secret', env: null, literal: held };
+    } else if (field.loadFromDb && typeof field.value === 'string' && ENV_NAME.test(field.value.trim())) {
+      inputs[field.name] = { kind: 'global', env: field.value.trim() };
     } else {
       inputs[field.name] = { kind: 'const', value: field.value };
     }

@@ -99,3 +99,18 @@ const present = existsSync(join(fixturesRoot, '1.8'));
   t.true(scrubbed >= 14);
   t.true(refusedForSecret >= 10);
 });
+
+test('issue 14 #9: a field set to a LangFlow global variable is read from the environment at run time, or warned about — never compiled as the name', async (t) => {
+  const { basicChat } = await import('./flowkit.js');
+  const f = basicChat() as { data: { nodes: Array<{ id: string; data: { node: { template: Record<string, Record<string, unknown>> } } }> } };
+  const prompt = f.data.nodes.find((n) => n.id === 'Prompt-bbbbb')!;
+  prompt.data.node.template.topic = { ...prompt.data.node.template.topic, value: 'TOPIC_OF_THE_DAY', load_from_db: true };
+  const lm = f.data.nodes.find((n) => n.id === 'LanguageModelComponent-ccccc')!;
+  lm.data.node.template.temperature = { ...lm.data.node.template.temperature, type: 'str', value: 'MODEL_TEMPERATURE', load_from_db: true };
+  const r = compileFlow(JSON.stringify(f), { file: 'flows/g.json', slug: 'acme' });
+  const module = r.files.find((x) => x.path.endsWith('flow_g.py'))!.content;
+  t.regex(module, /"topic": os\.environ\["TOPIC_OF_THE_DAY"\]/, 'a passed-through field reads the variable when the node runs');
+  t.false(module.includes('"TOPIC_OF_THE_DAY",'), 'never the name as a value');
+  t.true(r.warnings.some((w) => /node LanguageModelComponent-ccccc .*field temperature: reads LangFlow global variable MODEL_TEMPERATURE/.test(w)), r.warnings.join('\n'));
+  t.false(module.includes('MODEL_TEMPERATURE'));
+});

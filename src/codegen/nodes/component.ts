@@ -60,6 +60,7 @@ function componentVars(ctx: GenContext): Record<string, unknown> {
   for (const [name, binding] of Object.entries(node.inputs)) {
     if (NOT_PARAMS.has(name)) continue;
     if (binding.kind === 'edge' || binding.kind === 'edges') params.push({ name, arg: { param: ctx.params.get(name)! } });
+    else if (binding.kind === 'global') params.push({ name, arg: { envText: binding.env } });
     else if (binding.kind === 'secret') {
       const env = ctx.secret(name, null);
       params.push({ name, arg: env ?? { value: '' } });

@@ -48,12 +48,19 @@ export interface NodeGenerator {
 export function input(ctx: GenContext, field: string, fallback: PyValue = ''): Arg {
   const param = ctx.params.get(field);
   if (param) return { param };
+  const binding = ctx.node.inputs[field];
+  if (binding?.kind === 'global') return { envText: binding.env };
   return { value: constant(ctx, field, fallback) };
 }
 
 /** A field's constant value (edges ignored), `fallback` when absent or null. */
 export function constant<T extends PyValue>(ctx: GenContext, field: string, fallback: T): T {
   const binding = ctx.node.inputs[field];
+  if (binding?.kind === 'global') {
+    // Baked in at compile time, so the variable cannot be read later: say so rather than use its name.
+    ctx.warn(field, `reads LangFlow global variable ${binding.env}, which flowc cannot read for this field: it is treated as unset (set the value itself in LangFlow)`);
+    return fallback;
+  }
   if (!binding || binding.kind !== 'const' || binding.value === undefined || binding.value === null) return fallback;
   return binding.value as T;
 }
