@@ -132,10 +132,15 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
       reload = await reloadStage(deps, state, clock);
     };
 
-    // Tracing (DESIGN §6): one `codegen.<slug>` span per flow built, child of `reconcile`. A build
-    // is one commit, so its git.commit / git.push / langserve.reload spans nest under the first
-    // flow's span (the usual pass builds one flow); the other flows' spans follow as siblings.
-    const [lead, ...others] = plan.items.filter((i) => i.flowId && (CHANGING.has(i.kind) || i.kind === 'failed'));
+    // Tracing (DESIGN §6): one `codegen.<slug>` span per flow built or failed, child of `reconcile`.
+    // A build is one commit, so its git.commit / git.push / langserve.reload spans nest under the
+    // first flow actually built (the usual pass builds one), never under a failed one; a build of
+    // tenant files only (app/server.py, the runtime) gets a codegen span of its own. The other
+    // flows' spans follow as siblings.
+    const traced = plan.items.filter((i) => i.flowId && (CHANGING.has(i.kind) || i.kind === 'failed'));
+    const tenantOnly = plan.items.find((i) => !i.flowId && i.source === 'flowc.yaml' && CHANGING.has(i.kind));
+    const lead = traced.find((i) => i.kind !== 'failed') ?? tenantOnly ?? traced[0];
+    const others = traced.filter((i) => i !== lead);
     const codegen = (item: PlanItem, work: () => Promise<void>) =>
       inSpan(
         `codegen.${config.slug}`,
@@ -153,6 +158,9 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
     else await stages();
     for (const item of others) await codegen(item, async () => {});
     recordFailures(state, plan, clock);
+    // A pass with failed flows (or refused) is an error on its trace too, not UNSET.
+    const failedFlows = plan.items.filter((i) => i.kind === 'failed').length;
+    if (!passError && (failedFlows || plan.refused)) span.recordError(new FlowcError('flow', plan.refused ?? `${failedFlows} flow(s) failed`));
     state.lastPass = { time: clock().toISOString(), ok: !passError && !plan.refused, ...(plan.refused ? { refused: plan.refused } : {}), ...(passError ? { error: passError.describe() } : {}) };
     await writeMemo(deps.gitDir, memo);
     await writeState(deps.gitDir, state);

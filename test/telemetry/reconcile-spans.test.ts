@@ -154,3 +154,24 @@ test('watch mode: the "build committed" line carries flowId, buildTag and the tr
   t.is(codegen.attributes['build.tag'], String(line.buildTag));
   t.false(stderr.includes(TOKEN));
 });
+
+test('issue 14 #17: git spans nest under the flow built, not a failed one that sorts first; a failing pass is an ERROR on its reconcile span', async (t) => {
+  const receiver = await startReceiver();
+  const host = await fakeHost();
+  t.teardown(() => Promise.all([receiver.close(), host.close()]));
+  const repo = await repoWithNewFlow(t, `langserve:\n  url: ${host.url}\ntelemetry:\n  phoenix: ${receiver.url}\n`);
+  // Sorts before hello-chat, and fails: a node with no generator and no source.
+  repo.write('flows/a-broken.json', JSON.stringify({ name: 'broken', data: { nodes: [{ id: 'Frob-1', type: 'genericNode', data: { id: 'Frob-1', type: 'Frobnicator', node: { template: {}, outputs: [] } } }], edges: [] } }));
+  const r = await once(repo);
+  t.is(r.code, 1, 'a flow failed');
+  const spans = await receiver.until((s) => s.some((x) => x.name === 'reconcile'));
+  const root = spans.find((s) => s.name === 'reconcile')!;
+  const codegens = spans.filter((s) => s.name === 'codegen.acme');
+  const built = codegens.find((s) => s.attributes['flow.id'] === 'hello-chat')!;
+  const failed = codegens.find((s) => s.attributes['flow.id'] === 'a-broken')!;
+  t.truthy(built && failed, JSON.stringify(codegens.map((s) => s.attributes['flow.id'])));
+  const commit = spans.find((s) => s.name === 'git.commit')!;
+  t.is(commit.parentSpanId, built.spanId, 'the commit belongs to the flow it built');
+  t.is(failed.status.code, 2, 'the failed flow is an error');
+  t.is(root.status.code, 2, 'so is the pass');
+});
