@@ -117,3 +117,15 @@ test('the checker refuses a component source that does not parse, imports what i
   const good = await validator.check(compileFlow(shoutFlow(), { file: 'flows/shout.json', slug: 'acme' }).files);
   t.deepEqual(good.filter((c) => c.error), [], 'LangFlow\'s own code is not held to black');
 });
+
+test('flowc compile writes the component sources beside the preview, so it runs as it is', async (t) => {
+  const { exec } = await import('../helpers/python.js');
+  const dir = mkdtempSync(join(tmpdir(), 'flowc-compile-components-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'shout.json'), shoutFlow());
+  const run = await exec(process.execPath, [join(repoRoot, 'bin/flowc.js'), 'compile', join(dir, 'shout.json'), '--out', join(dir, 'out')]);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /wrote .*out\/components\/shout\/shout_component\.py/);
+  const smoke = await runPytest(['test_shout.py'], join(dir, 'out'));
+  t.is(smoke.code, 0, smoke.stdout + smoke.stderr);
+});

@@ -4,7 +4,7 @@
  * compiled before anything is written, so a refused flow writes nothing.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { compileFlow } from '../../codegen/compile.js';
 import { compileRuntime } from '../../codegen/runtime.js';
 import { FlowcError } from '../../errors.js';
@@ -35,7 +35,10 @@ export async function run(options: Options): Promise<number> {
   const written: string[] = [];
   // The tenant runtime the module imports, beside it, so the preview runs as it is.
   for (const f of [...result.files, compileRuntime({ slug, outputDir: '.' })]) {
-    const target = join(out, basename(f.path));
+    // Component sources keep their folder (the module finds them at components/<flow>/).
+    const at = f.path.indexOf('components/');
+    const target = join(out, at >= 0 ? f.path.slice(at) : basename(f.path));
+    await mkdir(dirname(target), { recursive: true });
     await writeFile(target, f.content);
     written.push(target);
   }
