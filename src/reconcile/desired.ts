@@ -118,7 +118,28 @@ export async function listFlowFiles(config: Pick<Config, 'repoRoot' | 'flowsDir'
   return names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort().map((n) => `${config.flowsDir}/${n}`);
 }
 
+/**
+ * The flows, output and tests folders must be real folders of the repo: git commits nothing
+ * "beyond a symbolic link" (the pass would fail at `git add` with git's own words), and a link
+ * may lead outside the repo.
+ */
+function refuseLinkedFolders(config: Config): void {
+  for (const [key, rel] of [['flows_dir', config.flowsDir], ['output_dir', config.outputDir], ['tests_dir', config.testsDir]] as const) {
+    const parts = rel.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const sub = parts.slice(0, i).join('/');
+      if (lstatSync(path.join(config.repoRoot, sub), { throwIfNoEntry: false })?.isSymbolicLink()) {
+        throw new FlowcError('config', `${sub} (${key}) is a symbolic link; git commits nothing beyond one`, {
+          where: { file: path.join(config.repoRoot, sub), field: key },
+          hint: `replace the link with the folder itself (mv the target's contents into ${sub})`,
+        });
+      }
+    }
+  }
+}
+
 export async function readDesired(config: Config, actual: Actual, deps: DesiredDeps): Promise<Desired> {
+  refuseLinkedFolders(config);
   const optionsKey = compileOptionsKey(config);
   const bySource = new Map<string, string[]>();
   for (const f of actual.files.values()) if (f.source) bySource.set(f.source, [...(bySource.get(f.source) ?? []), f.path]);

@@ -236,6 +236,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
   // watch yet: each pass adds those that now exist, so a hand edit there is seen at once.
   const unwatched = new Set(watched.filter((p) => !existsSync(p)));
   const watchNewFolders = () => {
+    if (stopping) return; // a closed watcher must not be reopened (the process would never exit)
     for (const p of unwatched) {
       if (!existsSync(p)) continue;
       watcher.add(p);

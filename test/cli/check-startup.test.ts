@@ -70,7 +70,8 @@ function probed(args: string[], entry: 'bin' | 'dist' = 'bin'): Promise<Probed> 
 }
 
 const HEAVY = ['liquidjs', 'chokidar', 'p-queue', 'got', 'prom-client', 'standardwebhooks', 'write-file-atomic', 'pino'];
-const UNNEEDED = [/^codegen\/compile\.js$/, /^codegen\/nodes\//, /^langflow\//, /^http\//, /^python\//, /^langserve\//, /^reconcile\/reconciler\.js$/, /^telemetry\/otel\.js$/];
+// langflow/depth.js is allowed: a dependency-free scan the secret guard shares with the parser.
+const UNNEEDED = [/^codegen\/compile\.js$/, /^codegen\/nodes\//, /^langflow\/(?!depth\.js$)/, /^http\//, /^python\//, /^langserve\//, /^reconcile\/reconciler\.js$/, /^telemetry\/otel\.js$/];
 
 async function converged(t: { teardown(fn: () => unknown): void }) {
   const r = await tenantRepo({ remote: false, config: 'validate: none\n' });

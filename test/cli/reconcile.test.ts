@@ -208,3 +208,19 @@ test('issue 14 #13: a hand-edited copy of a generated file that flowc removes is
   t.is(r.read('app/flows/acme/flow_a_mine.py.flowc-backup'), copy, 'nothing lost');
   t.regex(run.stdout, /kept +a: a hand-edited file flowc removed is kept as app\/flows\/acme\/flow_a_mine\.py\.flowc-backup/);
 });
+
+test('issue 14 #14: a symlinked flows/ folder is refused naming the key and what to do (exit 2), also as --json', async (t) => {
+  const r = await repo(t);
+  const elsewhere = mkdtempSync(path.join(tmpdir(), 'flowc-linked-flows-'));
+  t.teardown(() => rmSync(elsewhere, { recursive: true, force: true }));
+  writeFileSync(path.join(elsewhere, 'a.json'), chatFlow());
+  rmSync(path.join(r.dir, 'flows'), { recursive: true, force: true });
+  symlinkSync(elsewhere, path.join(r.dir, 'flows'));
+  const plain = await flowc(['--repo', r.dir, 'reconcile', '--once']);
+  t.is(plain.code, 2);
+  t.regex(plain.stderr, /flows \(flows_dir\) is a symbolic link; git commits nothing beyond one — replace the link/);
+  t.notRegex(plain.stderr, /pathspec|fatal:/, 'not git\'s own words');
+  const json = await flowc(['--repo', r.dir, 'reconcile', '--once', '--json']);
+  t.is(json.code, 2);
+  t.like(JSON.parse(json.stdout), { ok: false, error: { kind: 'config', where: { field: 'flows_dir' } } });
+});

@@ -77,7 +77,17 @@ export async function run(o: ReconcileOptions): Promise<number> {
       return 0;
     }
     try {
-      const r = await runPass(deps, { allowEmpty: !!o.allowEmpty });
+      let r: Awaited<ReturnType<typeof runPass>>;
+      try {
+        r = await runPass(deps, { allowEmpty: !!o.allowEmpty });
+      } catch (err) {
+        // A pass that fails as a whole still answers --json, with the same error shape as a flow's.
+        if (o.json && isFlowcError(err)) {
+          out(JSON.stringify({ ok: false, error: err.toJSON() }, null, 2));
+          return err.kind === 'usage' || err.kind === 'config' ? 2 : 1; // as without --json (main.ts)
+        }
+        throw err;
+      }
       const rep = onceReport(r);
       if (o.json) out(JSON.stringify(rep, null, 2));
       else {
