@@ -68,7 +68,8 @@ b = load("runtime").runnable.invoke({"input_value": "second"})
 print(json.dumps([a["text"], b["text"]]))
 `;
   const r = await runPython(['-c', script, dir], {
-    env: { OPENAI_BASE_URL: stub.url, FLOWC_TEST_KEY: 'sk-test-keyed', OPENAI_API_KEY: 'sk-conventional', FLOWC_MODEL: 'openai:gpt-runtime' },
+    // Chat history under the test's dir, not the working directory (the repo).
+    env: { OPENAI_BASE_URL: stub.url, FLOWC_TEST_KEY: 'sk-test-keyed', OPENAI_API_KEY: 'sk-conventional', FLOWC_MODEL: 'openai:gpt-runtime', FLOWC_DATA_DIR: `${dir}/.flowc-data` },
   });
   t.is(r.code, 0, r.stderr);
   t.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), ['stubbed answer', 'stubbed answer']);
