@@ -24,8 +24,6 @@ import type { CompileOptions, CompileResult, GeneratedFile } from './types.js';
 
 export const SUPPORTED_DOC = 'docs/compiler.md#supported-components';
 
-export { flowIdOf, moduleIdOf };
-
 /** Header `source=` value: the repo path with whitespace and `%` percent-encoded (headers split on spaces). */
 export const headerSource = (file: string): string =>
   file.replace(/\\/g, '/').replace(/[%\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);

@@ -16,5 +16,3 @@ export function checkFlowId(id: unknown, max = FLOW_ID_MAX): string | undefined 
   if (!FLOW_ID.test(id) || id.includes('..') || id.endsWith('.')) return `the flow id must be ${FLOW_ID_RULE}`;
   return undefined;
 }
-
-export { moduleIdOf } from '../codegen/ids.js';

@@ -16,7 +16,8 @@ import { buildGraph, normalizeFlow } from '../langflow/index.js';
 import { log } from '../log.js';
 import type { ReplayGuard, Verifier } from './auth.js';
 import { drain, readBody } from './body.js';
-import { checkFlowId, moduleIdOf } from './flowid.js';
+import { moduleIdOf } from '../codegen/ids.js';
+import { checkFlowId } from './flowid.js';
 
 export type Admission = { ok: true } | { ok: false; reason: 'suspended' | 'queue_full' };
 

@@ -10,6 +10,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256 } from '../codegen/header.js';
 import { flowIdOf, moduleIdOf } from '../codegen/ids.js';
+import type { TenantOptions } from '../codegen/tenant.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/types.js';
 import type { Config } from '../config/schema.js';
 import { FlowcError, isFlowcError } from '../errors.js';
@@ -54,13 +55,6 @@ export interface DesiredDeps {
   prepare?: () => Promise<void>;
   /** The tenant files' paths and input hashes without rendering them (codegen/tenant.ts): intact files of those hashes are recognised. */
   tenantInputs?: (options: TenantOptions) => Array<{ path: string; inputSha256: string }>;
-}
-
-/** What the tenant files are rendered from (codegen/tenant.ts): `graphs` are the flow modules that exist. */
-export interface TenantOptions {
-  slug: string;
-  outputDir?: string;
-  graphs?: readonly string[];
 }
 
 /** `flows/My-Flow.json` → `my_flow`: the Python module id, as the compiler derives it. */

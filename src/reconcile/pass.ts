@@ -3,6 +3,7 @@
  * read → plan → apply → publish → reload — each failure recording one reason; status is written
  * once, at the end. `--once`, `--check`, `--dry-run` and every watch-mode trigger run this.
  */
+import type { TenantOptions } from '../codegen/tenant.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/types.js';
 import type { Config } from '../config/schema.js';
 import { FlowcError, isFlowcError, type ErrorKind } from '../errors.js';
@@ -11,7 +12,7 @@ import { currentTraceId, inSpan } from '../telemetry/tracing.js';
 import { readActual } from './actual.js';
 import { fault, faultArmed } from './faults.js';
 import { apply, type ApplyDeps, type Build, type SecretFindingLike } from './apply.js';
-import { compileOptionsKey, readDesired, type Memo, type TenantOptions } from './desired.js';
+import { compileOptionsKey, readDesired, type Memo } from './desired.js';
 import { plan as makePlan, CHANGING, type Plan, type PlanItem } from './plan.js';
 import { moveOntoRemote, push, type PushStatus } from './push.js';
 import { readMemo, readState, writeMemo, writeState, type ReconcileState } from './state.js';
