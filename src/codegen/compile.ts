@@ -17,8 +17,7 @@ import { PY_BUILTINS, pyCall, pyDict, pyIdent, pyLines, pyList, pyStr, uniqueIde
 import { GENERATOR_DIGEST, RUNTIME_EXPORTS, renderTemplate, type Arg } from './render.js';
 import { loopBlocks } from './loops.js';
 import { END, START, wire } from './wiring.js';
-import { ingestsOnly } from './nodes/vectors.js';
-import { ingestionNodes } from './entries.js';
+import { ingestionNodes, ingests } from './entries.js';
 import { smokeExpectations } from './smoke.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from './types.js';
 
@@ -95,7 +94,7 @@ function generatorFor(graph: FlowGraph, node: IrNode, options: CompileOptions): 
   if (own && (node.usedOutputs.every((o) => o in own.outputs) || ANSWERS.has(node.type))) return own;
   if (!componentSource(node)) return own;
   const server = needsServer(node);
-  if (server) throw flowError(graph, node, 'code', server, 'run this flow in LangFlow, or use a component that keeps its data elsewhere (for a knowledge base: a vector store such as FAISS or Astra DB)');
+  if (server) throw flowError(graph, node, 'code', server, 'run this flow in LangFlow, or replace the node with one that needs no LangFlow server');
   return componentGenerator(node);
 }
 
@@ -194,7 +193,7 @@ function stateKeys(planned: Planned[]): string[] {
 /** The Message a node shows as the run's output, as a template expression (null: shows none). */
 function shownBy(p: Planned): string | null {
   if (p.node.type in SHOWS) return SHOWS[p.node.type]!;
-  return p.gen.runtime?.includes('vectors') && ingestsOnly(p.node) ? 'store.report' : null;
+  return ingests(p.node) ? 'store.report' : null;
 }
 
 /** The lines that read a node's edge-fed inputs from the state. */

@@ -6,6 +6,8 @@
  */
 import type { FlowGraph, IrNode } from '../langflow/index.js';
 import type { NodeGenerator } from './nodes/index.js';
+import { ingests } from './entries.js';
+import { ingestsKnowledge, knowledgeBaseName } from './nodes/knowledge.js';
 import { belowRouters } from './routing.js';
 
 export const SENTINEL = 'flowc smoke answer';
@@ -52,7 +54,10 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[], inge
   const expected: Record<string, string> = {};
   const routedAway = belowRouters(graph);
   for (const p of planned) {
-    if (!p.run || ingestion.has(p.node.id) || (p.node.type !== 'ChatOutput' && p.node.type !== 'TextOutput')) continue;
+    if (!p.run || ingestion.has(p.node.id)) continue;
+    // A flow that only ingests shows what each store took in.
+    if (ingests(p.node)) expected[p.node.id] = 'nonempty';
+    if (p.node.type !== 'ChatOutput' && p.node.type !== 'TextOutput') continue;
     const feed = p.node.inputs.input_value;
     const source = feed?.kind === 'edge' ? graph.byId.get(feed.source)! : undefined;
     const direct = feed?.kind === 'edge' && ((MODEL_TEXT.has(source!.type) && feed.output === 'text_output') || (source!.type === 'Agent' && feed.output === 'response'));
@@ -77,11 +82,16 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[], inge
   );
   const files = planned.some((p) => p.run && p.node.type === 'File');
   const saves = planned.some((p) => p.run && p.node.type === 'SaveToFile');
-  const transcribes = planned.some((p) => p.run && p.node.type === 'AssemblyAITranscriptionJobPoller') && modelNodes.length > 0;
+  const transcribes = planned.some((p) => p.run && (p.node.type === 'AssemblyAITranscriptionJobPoller' || p.node.type === 'AssemblyAITranscriber')) && modelNodes.length > 0;
   const secretEnv = [...new Set(planned.filter((p) => p.run).flatMap((p) => p.secretEnvs))].sort();
   const ingest = ingestion.size > 0;
   const embeds = planned.some((p) => p.run && p.gen.runtime?.includes('vectors'));
-  return { ingest, embeds, fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, required_models: requiredModels, agents, pages, files, saves, transcribes, secret_env: secretEnv };
+  // Knowledge bases the flow reads but does not fill: the test fills them with the stand-in document.
+  const bases = (ingesting: boolean) =>
+    new Set(planned.filter((p) => p.run && p.gen.template === 'nodes/knowledge.py' && ingestsKnowledge(p.node) === ingesting).map((p) => knowledgeBaseName(p.node)!));
+  const filled = bases(true);
+  const knowledge = [...bases(false)].filter((name) => !filled.has(name)).sort();
+  return { ingest, embeds, knowledge, fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, required_models: requiredModels, agents, pages, files, saves, transcribes, secret_env: secretEnv };
 }
 
 /** An Agent is given tools by an edge into `tools`, or by its date/calculator switches (date on unless set off). */

@@ -65,13 +65,14 @@ const FEATURE_REFUSALS: Record<string, RegExp> = {
   // 1.8: MCP Connection needs LangFlow's server; 1.10: its Embedding Model has no model chosen.
   'Nvidia Remix': /field code: MCP Connection needs LangFlow's own server \(it reads the MCP servers|node EmbeddingModel-\w+ \(EmbeddingModel\), field model: no embedding model selected/,
 };
-/** A component that needs LangFlow's own server (its database, knowledge bases): refused naming node and field. */
+/** A component that needs LangFlow's own server (its database: MCP servers): refused naming node and field. */
 const SERVER_ONLY = /node [\w-]+ \([\w ]+\), field code: .+ needs LangFlow's own server/;
 /** Flows that must compile, per folder (the same starter project differs between versions). */
 const EXPECTED_IN: Record<string, string[]> = {
-  // Embeddings + Astra DB (1.10's Vector Store RAG uses LangFlow's own Knowledge component instead).
-  '1.8': [...EXPECTED_COMPILED, 'Vector Store RAG'],
-  '1.10': EXPECTED_COMPILED,
+  // Embeddings + Astra DB (1.10's Vector Store RAG uses LangFlow's Knowledge component instead);
+  // knowledge bases (flowc's own, nodes/knowledge.ts).
+  '1.8': [...EXPECTED_COMPILED, 'Vector Store RAG', 'Knowledge Ingestion', 'Knowledge Retrieval'],
+  '1.10': [...EXPECTED_COMPILED, 'Vector Store RAG', 'Knowledge Base'],
   // 1.13 renamed and replaced much (Web Search, MemoryBase, Knowledge): what compiles today (issue 13).
   '1.13': [
     'Basic Prompting',
@@ -93,6 +94,13 @@ const EXPECTED_IN: Record<string, string[]> = {
     'Simple Agent',
     'Social Media Agent',
     'Travel Planning Agents',
+    // Knowledge and Memory Base (flowc's own), AssemblyAI's Transcriber.
+    'Custom Component Generator',
+    'Document Q&A',
+    'Knowledge Retrieval',
+    'Meeting Summary',
+    'Memory Chatbot',
+    'Vector Store RAG',
   ],
 };
 /**

@@ -3,6 +3,7 @@
  * and starts a transcript; the poller waits for it and returns the transcript as Data. REST API
  * (ASSEMBLYAI_API_URL for stand-ins); key from `api_key` or ASSEMBLYAI_API_KEY. With neither
  * file nor URL set (the starter project) the audio file is named at run time by FLOWC_FILE.
+ * LangFlow 1.13's Transcriber does both in one node, for an audio URL.
  */
 import type { PyValue } from '../python.js';
 import { bool, constant, input, num, str, type NodeGenerator } from './generator.js';
@@ -46,5 +47,18 @@ export const assemblyAiPoller: NodeGenerator = {
     api_key: ctx.secret('api_key', 'ASSEMBLYAI_API_KEY'),
     transcript_id: input(ctx, 'transcript_id'),
     polling_interval: num(ctx, 'polling_interval') ?? 3,
+  }),
+};
+
+export const assemblyAiTranscriber: NodeGenerator = {
+  types: ['AssemblyAITranscriber'],
+  template: 'nodes/assemblyai_transcribe.py',
+  runtime: ['media', 'files'],
+  outputs: { transcript: 'Message' },
+  vars: (ctx) => ({
+    api_key: ctx.secret('api_key', 'ASSEMBLYAI_API_KEY'),
+    audio_url: input(ctx, 'audio_url'),
+    options: { speaker_labels: bool(ctx, 'speaker_labels', false) || null, language_code: str(ctx, 'language_code').trim() || null },
+    timeout: Math.max(0, num(ctx, 'poll_timeout') ?? 300) || 300,
   }),
 };

@@ -37,14 +37,10 @@ export function componentGenerator(node: IrNode): NodeGenerator {
 
 /**
  * LangFlow components that work only inside LangFlow's own server: they read its database (users,
- * knowledge bases, memory bases, MCP server registry), which a compiled flow does not have.
+ * the MCP server registry), which a compiled flow does not have. (Knowledge and memory bases are
+ * flowc's own: nodes/knowledge.ts.)
  */
 const SERVER_ONLY: Readonly<Record<string, string>> = {
-  Knowledge: 'its knowledge bases live in LangFlow\'s database',
-  KnowledgeBase: 'its knowledge bases live in LangFlow\'s database',
-  KnowledgeRetrieval: 'its knowledge bases live in LangFlow\'s database',
-  KnowledgeIngestion: 'its knowledge bases live in LangFlow\'s database',
-  MemoryBase: 'its memory bases live in LangFlow\'s database',
   MCPTools: 'it reads the MCP servers registered in LangFlow\'s database',
 };
 

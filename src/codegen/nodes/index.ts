@@ -6,12 +6,13 @@ import { agent } from './agent.js';
 import { agentql } from './agentql.js';
 import { apiRequest } from './api_request.js';
 import { apifyActors } from './apify.js';
-import { assemblyAiCreator, assemblyAiPoller } from './assemblyai.js';
+import { assemblyAiCreator, assemblyAiPoller, assemblyAiTranscriber } from './assemblyai.js';
 import { batchRun, splitText } from './batch.js';
 import { calculator } from './calculator.js';
 import { chatInput, chatOutput } from './chat.js';
 import type { NodeGenerator } from './generator.js';
 import { file } from './file.js';
+import { knowledge, memoryBase } from './knowledge.js';
 import { loop } from './loop.js';
 import { memory } from './memory.js';
 import { needle } from './needle.js';
@@ -64,6 +65,7 @@ const GENERATORS: NodeGenerator[] = [
   yfinance,
   assemblyAiCreator,
   assemblyAiPoller,
+  assemblyAiTranscriber,
   youtubeComments,
   youtubeTranscripts,
   openaiEmbeddings,
@@ -71,6 +73,8 @@ const GENERATORS: NodeGenerator[] = [
   embeddingModelNode,
   faiss,
   astraDb,
+  knowledge,
+  memoryBase,
 ];
 
 export const registry: ReadonlyMap<string, NodeGenerator> = new Map(GENERATORS.flatMap((g) => g.types.map((t) => [t, g] as const)));
