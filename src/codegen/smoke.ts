@@ -21,6 +21,7 @@ interface PlannedLike {
 }
 
 const MODEL_TEXT = new Set(['LanguageModelComponent', 'OpenAIModel', 'AnthropicModel', 'GoogleGenerativeAIModel', 'OllamaModel']);
+const QUERIES = new Set(['search_query', 'lexical_terms']);
 const SAMPLE: Record<string, unknown> = { str: SENTINEL, int: 1, float: 1.5, bool: true, dict: {} };
 
 /** `ingestion`: nodes of the ingestion entry point (run first, by the test, to fill the stores). */
@@ -42,9 +43,11 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[], inge
   const hasStructured = planned.some((p) => p.node.type === 'StructuredOutput');
   const fakeAnswer = hasStructured ? JSON.stringify({ objects: [row] }) : SENTINEL;
 
+  // A store's query picks documents; none of its text reaches the store's results.
+  const carriesText = (e: { target: string; targetField: string | null }) => !(QUERIES.has(e.targetField ?? '') && byId.get(e.target)?.gen.runtime?.includes('vectors'));
   const upstream = (id: string, seen = new Set<string>()): Set<string> => {
     for (const e of graph.edges) {
-      if (e.target === id && !seen.has(e.source)) {
+      if (e.target === id && !seen.has(e.source) && carriesText(e)) {
         seen.add(e.source);
         upstream(e.source, seen);
       }

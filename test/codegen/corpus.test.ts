@@ -59,9 +59,6 @@ const EXPECTED_COMPILED = [
  * name the node and field and match.
  */
 const FEATURE_REFUSALS: Record<string, RegExp> = {
-  'Hybrid Search RAG': /node AstraDB-\w+ \(AstraDB\), field embedding_model: no embedding model is connected: Astra DB's server-side embeddings \(vectorize\) are not supported/,
-  // 1.13's Agent answers through its structured_response output (issue 13).
-  'Financial Report Parser': /node Agent-\w+ \(Agent\).*output "structured_response" is not supported/,
   // 1.8: MCP Connection needs LangFlow's server; 1.10: its Embedding Model has no model chosen.
   'Nvidia Remix': /field code: MCP Connection needs LangFlow's own server \(it reads the MCP servers|node EmbeddingModel-\w+ \(EmbeddingModel\), field model: no embedding model selected/,
 };
@@ -71,8 +68,8 @@ const SERVER_ONLY = /node [\w-]+ \([\w ]+\), field code: .+ needs LangFlow's own
 const EXPECTED_IN: Record<string, string[]> = {
   // Embeddings + Astra DB (1.10's Vector Store RAG uses LangFlow's Knowledge component instead);
   // knowledge bases (flowc's own, nodes/knowledge.ts).
-  '1.8': [...EXPECTED_COMPILED, 'Vector Store RAG', 'Knowledge Ingestion', 'Knowledge Retrieval'],
-  '1.10': [...EXPECTED_COMPILED, 'Vector Store RAG', 'Knowledge Base'],
+  '1.8': [...EXPECTED_COMPILED, 'Vector Store RAG', 'Knowledge Ingestion', 'Knowledge Retrieval', 'Hybrid Search RAG'],
+  '1.10': [...EXPECTED_COMPILED, 'Vector Store RAG', 'Knowledge Base', 'Hybrid Search RAG'],
   // 1.13 renamed and replaced much (Web Search, MemoryBase, Knowledge): what compiles today (issue 13).
   '1.13': [
     'Basic Prompting',
@@ -94,7 +91,8 @@ const EXPECTED_IN: Record<string, string[]> = {
     'Simple Agent',
     'Social Media Agent',
     'Travel Planning Agents',
-    // Knowledge and Memory Base (flowc's own), AssemblyAI's Transcriber.
+    // Knowledge and Memory Base (flowc's own), AssemblyAI's Transcriber, Astra DB's vectorize.
+    'Hybrid Search RAG',
     'Custom Component Generator',
     'Document Q&A',
     'Knowledge Retrieval',

@@ -195,8 +195,27 @@ print(json.dumps([caller.bound, out["text"]]))
   t.regex(answer, /Refunds are accepted within 30 days of purchase\./);
 });
 
-/** Astra DB's Data API on loopback, in memory (cosine similarity), recording every command. */
-async function astraStandIn() {
+/** Bag-of-words vectors of 16 slots, as the Python side's `Words` (the collection's own model). */
+function words(text: string): number[] {
+  const v = new Array<number>(16).fill(0);
+  for (const w of text.toLowerCase().match(/\w+/g) ?? []) v[crc32(w) % 16]! += 1;
+  return v;
+}
+function crc32(s: string): number {
+  let c = ~0;
+  for (const b of Buffer.from(s)) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+/**
+ * Astra DB's Data API on loopback, in memory (cosine similarity), recording every command.
+ * `collection`: the options findCollections reports for each existing collection (vectorize,
+ * lexical, rerank); the collection embeds `$vectorize` text itself with `words`.
+ */
+async function astraStandIn(collection: Record<string, unknown> | null = null) {
   const { createServer } = await import('node:http');
   const docs = new Map<string, { content: string; $vector: number[]; [k: string]: unknown }>();
   const seen: Array<{ path: string; token: string | undefined; command: Record<string, any> }> = [];
@@ -210,13 +229,17 @@ async function astraStandIn() {
         const errors = [];
         for (const d of command.insertMany.documents) {
           if (docs.has(d._id)) errors.push({ errorCode: 'DOCUMENT_ALREADY_EXISTS', message: `already exists: ${d._id}` });
-          else docs.set(d._id, d);
+          else docs.set(d._id, { ...d, $vector: d.$vector ?? words(d.$vectorize) });
         }
         body = { status: { insertedIds: [] }, ...(errors.length ? { errors } : {}) };
-      } else if (command.find) {
-        const q: number[] = command.find.sort.$vector;
+      } else if (command.findCollections) {
+        body = { status: { collections: collection ? [{ name: 'handbook', options: collection }] : [] } };
+      } else if (command.find || command.findAndRerank) {
+        const search = command.find ?? command.findAndRerank;
+        const sort = search.sort.$hybrid ?? search.sort;
+        const q: number[] = sort.$vector ?? words(sort.$vectorize);
         const cos = (v: number[]) => v.reduce((s, x, i) => s + x * q[i]!, 0) / (Math.hypot(...v) * Math.hypot(...q) || 1);
-        const found = [...docs.values()].sort((a, b) => cos(b.$vector) - cos(a.$vector)).slice(0, command.find.options.limit);
+        const found = [...docs.values()].sort((a, b) => cos(b.$vector) - cos(a.$vector)).slice(0, search.options.limit);
         body = { data: { documents: found.map(({ $vector: _, ...rest }) => rest) } };
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -274,4 +297,74 @@ print(json.dumps([first, again, [d.data["text"] for d in store.search("refunds w
   const insert = astra.seen.find((s) => s.command.insertMany)!;
   t.is(insert.path, '/api/json/v1/default_keyspace/handbook');
   t.deepEqual(Object.keys(insert.command.insertMany.documents[0]).sort(), ['$vector', '_id', 'content', 'metadata']);
+});
+
+/** The RAG fixture on Astra DB: its embedding models disconnected (the collection embeds), hybrid search. */
+function astraVectorize(lexical: boolean): string {
+  const rag = JSON.parse(RAG);
+  rag.data.nodes = rag.data.nodes.filter((n: { id: string }) => !n.id.startsWith('OpenAIEmbeddings-'));
+  rag.data.edges = rag.data.edges.filter((e: { source: string }) => !e.source.startsWith('OpenAIEmbeddings-'));
+  for (const n of rag.data.nodes.filter((x: { id: string }) => x.id.startsWith('FAISS-'))) {
+    n.data.type = 'AstraDB';
+    delete n.data.node.metadata;
+    const tpl = n.data.node.template;
+    delete tpl.embedding;
+    tpl.embedding_model = { type: 'other', value: '' };
+    tpl.token = { type: 'str', value: 'FLOWC_TEST_ASTRA_TOKEN', password: true, load_from_db: true };
+    tpl.collection_name = { type: 'str', value: 'handbook' };
+    tpl.search_method = { type: 'str', value: 'Hybrid Search' };
+    tpl.lexical_terms = { type: 'str', value: lexical ? 'refunds purchase' : '' };
+  }
+  return JSON.stringify(rag);
+}
+
+async function runAstra(t: { teardown(fn: () => unknown): void }, astra: Awaited<ReturnType<typeof astraStandIn>>, source: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'flowc-astra-'));
+  t.teardown(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await astra.close();
+  });
+  writeFileSync(join(dir, 'flowc_runtime.py'), RUNTIME);
+  writeFileSync(join(dir, 'flow_rag.py'), flowText(compileRag(source)));
+  writeFileSync(join(dir, 'handbook.txt'), 'Refunds are accepted within 30 days of purchase.\nShipping takes five business days.');
+  const script = `${loadWithWords(16)}
+m.ENTRY_POINTS["ingest"].invoke({})
+store = m.AstraStore("probe", None, lambda: "t", "", "", "handbook", hybrid=True)
+print(json.dumps([d.data["text"] for d in store.search("when are refunds accepted", 1, "refunds")]))
+`;
+  return runPython(['-c', script, dir], { env: { ASTRA_DB_API_ENDPOINT: astra.url, FLOWC_FILE: join(dir, 'handbook.txt'), FLOWC_TEST_ASTRA_TOKEN: 'AstraCS:test-token' } });
+}
+
+(havePython() ? test : test.skip)('Astra DB without an embedding model: the collection embeds the text (vectorize); hybrid search reranks vector and lexical matches', async (t) => {
+  const astra = await astraStandIn({ vector: { dimension: 16, service: { provider: 'nvidia' } }, lexical: { enabled: true }, rerank: { enabled: true } });
+  const r = await runAstra(t, astra, astraVectorize(true));
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), ['Refunds are accepted within 30 days of purchase.']);
+  t.falsy(astra.seen.find((s) => s.command.createCollection), 'a vectorize collection is made in Astra, with its provider');
+  const insert = astra.seen.find((s) => s.command.insertMany)!;
+  const doc = insert.command.insertMany.documents[0];
+  t.deepEqual(Object.keys(doc).sort(), ['$lexical', '$vectorize', '_id', 'content', 'metadata']);
+  t.is(doc.$vectorize, doc.content);
+  // Hybrid search: the lexical terms beside the question.
+  const rerank = astra.seen.filter((s) => s.command.findAndRerank);
+  t.is(rerank.length, 1);
+  t.deepEqual(rerank[0]!.command.findAndRerank.sort, { $hybrid: { $vectorize: 'when are refunds accepted', $lexical: 'refunds' } });
+  // The chat path's store: no embedding model, hybrid, the node's lexical terms.
+  t.regex(body(flowText(compileRag(astraVectorize(true))), 'faiss_r6'), /AstraStore\(\n\s+"FAISS-r6",\n\s+None,[^]*hybrid=True,\n\s+\)\n\s+found = store\.search\(\n\s+search_query,\n\s+2,\n\s+lexical_terms="refunds purchase",/);
+  t.is(insert.token, 'AstraCS:test-token', 'the token comes from the variable the node names');
+  t.false(astra.seen.some((s) => s.command.find), 'no plain vector search when the collection can rerank');
+});
+
+(havePython() ? test : test.skip)('Astra DB hybrid search falls back to vector search on a collection without lexical search; a collection that cannot embed is a clear error', async (t) => {
+  const plain = await astraStandIn({ vector: { dimension: 16, service: { provider: 'nvidia' } } });
+  const r = await runAstra(t, plain, astraVectorize(false));
+  t.is(r.code, 0, r.stderr);
+  t.false(plain.seen.some((s) => s.command.findAndRerank));
+  t.deepEqual(plain.seen.find((s) => s.command.find)!.command.find.sort, { $vectorize: 'when are refunds accepted' });
+  t.false('$lexical' in plain.seen.find((s) => s.command.insertMany)!.command.insertMany.documents[0]);
+
+  const missing = await astraStandIn(null);
+  const bad = await runAstra(t, missing, astraVectorize(false));
+  t.not(bad.code, 0);
+  t.regex(bad.stderr, /node FAISS-r3: Astra DB collection 'handbook' is missing: with no embedding model connected, create it in Astra with an embedding provider \(vectorize\), or connect an embedding model/);
 });

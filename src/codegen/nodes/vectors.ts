@@ -24,14 +24,20 @@ interface Built {
   params: Array<{ name: string; arg: Arg }>;
 }
 
-/** A base URL field as a `base_url` argument, when the node has one set or fed. */
-function baseUrl(ctx: GenContext, fields: string[]): Array<{ name: string; arg: Arg }> {
+/** The first of the fields that is fed or set, as an argument (null: none is). */
+function firstSet(ctx: GenContext, fields: string[]): Arg | null {
   for (const field of fields) {
     if (!(field in ctx.node.fields)) continue;
     const arg = input(ctx, field);
-    if ('param' in arg || ('value' in arg && arg.value)) return [{ name: 'base_url', arg }];
+    if ('param' in arg || ('value' in arg && arg.value)) return arg;
   }
-  return [];
+  return null;
+}
+
+/** A base URL field as a `base_url` argument, when the node has one set or fed. */
+function baseUrl(ctx: GenContext, fields: string[]): Array<{ name: string; arg: Arg }> {
+  const arg = firstSet(ctx, fields);
+  return arg ? [{ name: 'base_url', arg }] : [];
 }
 
 function common(ctx: GenContext): Array<{ name: string; arg: Arg }> {
@@ -103,8 +109,11 @@ export function ingestsOnly(node: IrNode): boolean {
   return VECTOR_STORES.has(node.type) && fed(node, 'ingest_data') && !fed(node, 'search_query') && !(query?.kind === 'const' && typeof query.value === 'string' && query.value.trim());
 }
 
-/** What FAISS and Astra DB share: ingest/search wiring, results, tool mode. */
-function vectorStore(types: string[], extraOutputs: Record<string, string>, store: (ctx: GenContext) => Record<string, unknown>, embeddingField: string, noEmbedding: string): NodeGenerator {
+/**
+ * What FAISS and Astra DB share: ingest/search wiring, results, tool mode. `noEmbedding`: the
+ * refusal when no embedding model is connected (null: the store can embed text itself).
+ */
+function vectorStore(types: string[], extraOutputs: Record<string, string>, store: (ctx: GenContext) => Record<string, unknown>, embeddingField: string, noEmbedding: string | null): NodeGenerator {
   return {
     types,
     template: 'nodes/vector_store.py',
@@ -113,11 +122,12 @@ function vectorStore(types: string[], extraOutputs: Record<string, string>, stor
     // An ingesting store is what its (ingestion) sub-graph is for, even with no edge out of it.
     sink: (node) => fed(node, 'ingest_data'),
     vars(ctx) {
-      if (!ctx.params.has(embeddingField)) {
+      if (noEmbedding && !ctx.params.has(embeddingField)) {
         ctx.fail(embeddingField, noEmbedding, 'connect an Embeddings component (OpenAI, Ollama, Embedding Model)');
       }
       return {
-        embedding: input(ctx, embeddingField),
+        // None: the store embeds text itself.
+        embedding: ctx.params.has(embeddingField) ? input(ctx, embeddingField) : { value: null },
         ingest_data: input(ctx, 'ingest_data', null),
         search_query: input(ctx, 'search_query'),
         store: store(ctx),
@@ -142,25 +152,32 @@ export const faiss = vectorStore(['FAISS'], { component_as_tool: 'list' }, (ctx)
   if (!/^[\w.-]{1,100}$/.test(index) || index.startsWith('.')) {
     ctx.fail('index_name', 'the index name must be a plain file name (letters, digits, _, -, .)', 'rename the index in LangFlow');
   }
-  return { kind: 'faiss', persist_directory: str(ctx, 'persist_directory'), index_name: index };
+  return { kind: 'faiss', persist_directory: str(ctx, 'persist_directory'), index_name: index, lexical_terms: null };
 }, 'embedding', 'a vector store needs an embedding model connected to its Embedding input');
 
 /**
  * Astra DB through its Data API (httpx; no astrapy): vector search with the embeddings of the
- * connected model. Endpoint, keyspace and collection come from the node, else ASTRA_DB_API_ENDPOINT,
- * ASTRA_DB_KEYSPACE (default_keyspace) and ASTRA_DB_COLLECTION; the token from `token` or
- * ASTRA_DB_APPLICATION_TOKEN. Astra's server-side embeddings and hybrid search are refused.
+ * connected model, or, with none connected, the collection's own (vectorize); hybrid search
+ * (vector + lexical, reranked) when the node asks for it and the collection supports it, as
+ * LangFlow's default does. Endpoint, keyspace and collection come from the node, else
+ * ASTRA_DB_API_ENDPOINT, ASTRA_DB_KEYSPACE (default_keyspace) and ASTRA_DB_COLLECTION; the token
+ * from `token` or ASTRA_DB_APPLICATION_TOKEN.
  */
 export const astraDb = vectorStore(['AstraDB'], { component_as_tool: 'list' }, (ctx) => {
   const method = str(ctx, 'search_method', 'Vector Search');
-  if (method !== 'Vector Search') ctx.fail('search_method', `search method "${method}" is not supported (Vector Search only)`, 'pick Vector Search in LangFlow');
+  if (method !== 'Vector Search' && method !== 'Hybrid Search') {
+    ctx.fail('search_method', `search method "${method}" is not supported (Vector Search, Hybrid Search)`, 'pick Vector Search or Hybrid Search in LangFlow');
+  }
   const type = str(ctx, 'search_type', 'Similarity');
-  if (type !== 'Similarity') ctx.fail('search_type', `search type "${type}" is not supported (Similarity only)`, 'pick Similarity in LangFlow');
+  // LangFlow forces similarity for hybrid search whatever the field says.
+  if (type !== 'Similarity' && method !== 'Hybrid Search') ctx.fail('search_type', `search type "${type}" is not supported (Similarity only)`, 'pick Similarity in LangFlow');
   return {
     kind: 'astra',
+    hybrid: method === 'Hybrid Search',
+    lexical_terms: firstSet(ctx, ['lexical_terms']),
     token: ctx.secret('token', 'ASTRA_DB_APPLICATION_TOKEN'),
     api_endpoint: str(ctx, 'api_endpoint'),
     keyspace: str(ctx, 'keyspace'),
     collection: str(ctx, 'collection_name'),
   };
-}, 'embedding_model', "no embedding model is connected: Astra DB's server-side embeddings (vectorize) are not supported");
+}, 'embedding_model', null);
