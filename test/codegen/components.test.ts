@@ -82,11 +82,18 @@ spec = importlib.util.spec_from_file_location("flow_shout", "app/flows/acme/flow
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 print(json.dumps(module.runnable.invoke({"input_value": "hello there", "session_id": "s"})))
+# lfx 1.13 names its Data and DataFrame JSON and Table: they still come back as flowc's.
+from lfx.schema import DataFrame
+from flowc_runtime import component_output, from_lfx, lfx_component
+shout = lfx_component("s", module.COMPONENTS / "shout_component.py", {"text": "abc"})
+length, table = component_output(shout, "count"), from_lfx(DataFrame([{"a": 1}]))
+print(json.dumps([type(length).__module__, type(length).__name__, length.data, type(table).__name__, table]))
 `;
   const run = await runPython(['-c', script], { cwd: root, env: { FLOWC_DATA_DIR: join(root, '.flowc-data') } });
   t.is(run.code, 0, run.stderr);
-  const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as { text: string };
-  t.is(out.text, 'HELLO THERE!!');
+  const [answer, converted] = run.stdout.trim().split('\n').slice(-2);
+  t.is((JSON.parse(answer!) as { text: string }).text, 'HELLO THERE!!');
+  t.deepEqual(JSON.parse(converted!), ['flowc_runtime', 'Data', { length: 3 }, 'Table', [{ a: 1 }]]);
   const smoke = await runPytest(['tests/smoke'], root);
   t.is(smoke.code, 0, smoke.stdout + smoke.stderr);
 });
