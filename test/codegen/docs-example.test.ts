@@ -7,6 +7,7 @@ import test from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileFlow } from '../../src/codegen/compile.js';
+import { supportedTypes } from '../../src/codegen/nodes/index.js';
 import { repoRoot } from '../helpers/python.js';
 
 const DOC = join(repoRoot, 'docs', 'compiler.md');
@@ -32,4 +33,10 @@ test('docs/compiler.md shows the current generated example', (t) => {
     return;
   }
   t.is(block, expected, 'run UPDATE_GOLDEN=1 npx ava test/codegen/docs-example.test.ts');
+});
+
+test("the README's list of supported components names every generator", (t) => {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const listed = /<!-- generators:start -->(.*)<!-- generators:end -->/.exec(readme)?.[1];
+  t.is(listed, supportedTypes().join(', '), 'README.md: the generators row lists src/codegen/nodes/index.ts');
 });
