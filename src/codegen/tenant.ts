@@ -1,8 +1,8 @@
 /**
  * The tenant-level generated files: the LangServe host (`app/server.py`), the runtime every flow
- * imports (`<output_dir>/<slug>/flowc_runtime.py`) and `langgraph.json`. The first two depend only
- * on the slug, the output directory and the generator; `langgraph.json` also on which flow modules
- * exist (`graphs`). Pure.
+ * imports (`<output_dir>/<slug>/flowc_runtime.py`) and `langgraph.json`. They depend on the slug,
+ * the output directory and the generator; the host also on the trace collectors flowc.yaml names,
+ * `langgraph.json` on which flow modules exist (`graphs`). Pure.
  */
 import { compileLanggraphConfig, langgraphInput } from './langgraph.js';
 import { compileRuntime, runtimeInput } from './runtime.js';
@@ -14,6 +14,8 @@ export interface TenantOptions {
   outputDir?: string;
   /** Module ids of the flows whose module exists, for langgraph.json. */
   graphs?: readonly string[];
+  /** The host's trace collectors from flowc.yaml (OTLP/HTTP trace URLs). */
+  collectors?: readonly string[];
 }
 
 /** Each tenant file's path and input hash, known without rendering (the no-drift fast path). */

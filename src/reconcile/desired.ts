@@ -15,6 +15,7 @@ import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/ty
 import type { Config } from '../config/schema.js';
 import { FlowcError, isFlowcError } from '../errors.js';
 import { progress } from '../log.js';
+import { configuredCollectors } from '../telemetry/targets.js';
 import { inspect, type Actual } from './actual.js';
 
 export interface MemoEntry {
@@ -190,7 +191,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   refuseEndpointClashes(config, flows);
   let tenant: GeneratedFile[] = [];
   if (deps.compileTenant) {
-    const options = { slug: config.slug, outputDir: config.outputDir, graphs: graphsOf(config, flows, actual) };
+    const options = { slug: config.slug, outputDir: config.outputDir, graphs: graphsOf(config, flows, actual), collectors: configuredCollectors(config.telemetry) };
     const onDisk = (deps.tenantInputs?.(options) ?? []).map((want) => recogniseTenantFile(config.repoRoot, actual, deps, want));
     if (onDisk.length > 0 && onDisk.every((f) => f !== undefined)) tenant = onDisk as GeneratedFile[];
     else {

@@ -43,6 +43,12 @@ export function tracesUrl(base: string): string {
   return u.toString();
 }
 
+/** The trace URLs flowc.yaml itself names (telemetry.phoenix, .jaeger), in that order, each once. */
+export function configuredCollectors(settings: TelemetrySettings | undefined): string[] {
+  const urls = [settings?.phoenix, settings?.jaeger].map(nonEmpty).filter((u): u is string => u !== undefined).map(tracesUrl);
+  return [...new Set(urls)];
+}
+
 /** OTEL_EXPORTER_OTLP_ENDPOINT is a base URL: the spec appends `v1/traces` to whatever path it has. */
 function appendTracesPath(base: string): string {
   const u = new URL(base);
@@ -75,6 +81,7 @@ export function resolveTelemetry(
   const jaeger = nonEmpty(settings?.jaeger);
   if (phoenix) candidates.push({ name: 'phoenix', url: tracesUrl(phoenix) });
   if (jaeger) candidates.push({ name: 'jaeger', url: tracesUrl(jaeger) });
+  // The host (app/server.py) applies the same rule to the same settings: configuredCollectors.
   const specific = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   const generic = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
   if (specific) candidates.push({ name: 'otel', url: new URL(specific).toString() });

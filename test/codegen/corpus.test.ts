@@ -198,4 +198,12 @@ if (!present) console.log(`corpus test skipped: LangFlow fixtures not found unde
   t.is(pytest.code, 0, pytest.stdout + pytest.stderr);
   const passed = Number(/(\d+) passed/.exec(pytest.stdout)?.[1] ?? 0);
   t.is(passed, smoked.length, 'one smoke test per compiled flow, all passing');
+  // Issue 13: at least 95 % of each release's flows compile and pass their smoke test.
+  for (const folder of FOLDERS) {
+    const slug = `v${folder.replace('.', '_')}`;
+    const total = readdirSync(join(fixturesRoot, folder)).filter((f) => f.endsWith('.json')).length;
+    const ok = [...pytest.stdout.matchAll(new RegExp(`^PASSED tests/smoke/${slug}/`, 'gm'))].length;
+    t.log(`${folder}: ${ok} of ${total} flows compile and pass their smoke test`);
+    t.true(ok >= Math.ceil(0.95 * total), `${folder}: ${ok} of ${total} pass, under 95 %`);
+  }
 });

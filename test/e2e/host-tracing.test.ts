@@ -1,13 +1,15 @@
 /**
  * The generated host's tracing, against a loopback OTLP/protobuf receiver: with an endpoint
  * configured it instruments LangChain with OpenInference (flow invocations → CHAIN/LLM spans) and
- * `/restart` continues the caller's W3C traceparent. (Phoenix itself: the telemetry e2e.)
+ * `/restart` continues the caller's W3C traceparent; it exports to the collectors flowc.yaml names
+ * as well as OTEL_*'s, as flowc itself does (issue 14 #17). (Phoenix itself: the telemetry e2e.)
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { compileServer } from '../../src/codegen/server.js';
+import { configuredCollectors } from '../../src/telemetry/targets.js';
 import { reloadHost } from '../../src/langserve/reload.js';
 import { repoRoot, startHost, type RunningHost } from '../helpers/host.js';
 import { startOpenAIStub, type OpenAIStub } from '../helpers/openai-stub.js';
@@ -17,16 +19,19 @@ const TOKEN = 'host-tracing-token-77c1';
 let dir: string;
 let stub: OpenAIStub;
 let receiver: Receiver;
+/** The collector flowc.yaml names (telemetry.jaeger), compiled into the host. */
+let configured: Receiver;
 let host: RunningHost;
 
 test.before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'flowc-host-trace-'));
   mkdirSync(path.join(dir, 'app/flows/acme'), { recursive: true });
-  const server = compileServer({ slug: 'acme' });
-  writeFileSync(path.join(dir, server.path), server.content);
-  writeFileSync(path.join(dir, 'app/flows/acme/flow_hello.py'), readFileSync(path.join(repoRoot, 'test/fixtures/host/flow_hello.py')));
   stub = await startOpenAIStub({ reply: 'traced answer' });
   receiver = await startReceiver();
+  configured = await startReceiver();
+  const server = compileServer({ slug: 'acme', collectors: configuredCollectors({ jaeger: configured.url }) });
+  writeFileSync(path.join(dir, server.path), server.content);
+  writeFileSync(path.join(dir, 'app/flows/acme/flow_hello.py'), readFileSync(path.join(repoRoot, 'test/fixtures/host/flow_hello.py')));
   host = await startHost({
     repoRoot: dir,
     token: TOKEN,
@@ -44,6 +49,7 @@ test.after.always(async () => {
   await host?.stop();
   await stub?.close();
   await receiver?.close();
+  await configured?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -60,6 +66,9 @@ test.serial('/restart continues the caller trace (traceparent) in a langserve.re
   t.is(restart.attributes['langserve.generation'], 2);
   t.is(restart.resource['service.name'], 'flowc-host-acme');
   t.is(restart.resource['openinference.project.name'], 'acme-project');
+  // The collector of flowc.yaml gets the same span: host and flowc export to the same collectors.
+  const copy = (await configured.until((s) => s.some((x) => x.name === 'langserve.restart'))).find((x) => x.name === 'langserve.restart')!;
+  t.is(copy.traceId, traceId);
 });
 
 test.serial('invoking a served flow exports OpenInference CHAIN and LLM spans', async (t) => {

@@ -37,8 +37,8 @@ async function fakeHost(): Promise<{ url: string; traceparents: string[]; close:
   };
 }
 
-async function repoWithNewFlow(t: { teardown(fn: () => unknown): void }, config: string): Promise<TenantRepo> {
-  const repo = await tenantRepo({ slug: 'acme', config: `stack_port: 4101\nvalidate: none\n${config}` });
+async function repoWithNewFlow(t: { teardown(fn: () => unknown): void }, config: string, stackPort = 'stack_port: 4101\n'): Promise<TenantRepo> {
+  const repo = await tenantRepo({ slug: 'acme', config: `${stackPort}validate: none\n${config}` });
   t.teardown(() => repo.cleanup());
   repo.write('flows/hello-chat.json', await readFile(fixture));
   return repo;
@@ -174,4 +174,19 @@ test('issue 14 #17: git spans nest under the flow built, not a failed one that s
   t.is(commit.parentSpanId, built.spanId, 'the commit belongs to the flow it built');
   t.is(failed.status.code, 2, 'the failed flow is an error');
   t.is(root.status.code, 2, 'so is the pass');
+});
+
+test('issue 14 #17: tracing a tenant that has no stack_port warns once, naming the key; with one, no warning', async (t) => {
+  const receiver = await startReceiver();
+  t.teardown(() => receiver.close());
+  const warned = (stderr: string) => logLines(stderr).filter((l) => l.event === 'telemetry.no_stack_port');
+  const without = await repoWithNewFlow(t, `telemetry:\n  phoenix: ${receiver.url}\n`, '');
+  const r = await once(without);
+  t.is(r.code, 0, r.stderr);
+  t.is(warned(r.stderr).length, 1, r.stderr);
+  t.regex(String(warned(r.stderr)[0]!.msg), /set stack_port in flowc\.yaml \(or FLOWC_STACK_PORT\)/);
+  const withPort = await repoWithNewFlow(t, `telemetry:\n  phoenix: ${receiver.url}\n`);
+  const ok = await once(withPort);
+  t.is(ok.code, 0, ok.stderr);
+  t.is(warned(ok.stderr).length, 0, ok.stderr);
 });

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { isFlowcError } from '../../errors.js';
+import { log } from '../../log.js';
 import { liveDeps } from '../../reconcile/live.js';
 import { acquireLock } from '../../reconcile/lock.js';
 import { runPass } from '../../reconcile/pass.js';
@@ -35,7 +36,9 @@ export async function run(o: ReconcileOptions): Promise<number> {
   }
   const config = loadConfig(o.repo, process.env);
   // Loads OpenTelemetry only when a collector is configured (config telemetry.* or OTEL_*).
-  if (!o.dryRun) await startTelemetry(config.telemetry, { projectName: config.slug });
+  if (!o.dryRun && (await startTelemetry(config.telemetry, { projectName: config.slug })) && config.stackPort === undefined) {
+    log.warn({ event: 'telemetry.no_stack_port' }, 'tracing without stack_port: codegen spans cannot say which stack they built for; set stack_port in flowc.yaml (or FLOWC_STACK_PORT)');
+  }
   if (!o.once && !o.dryRun) {
     const [{ watch }, { createMetrics }] = await Promise.all([import('../../reconcile/reconciler.js'), import('../../http/metrics.js')]);
     const metrics = createMetrics();
