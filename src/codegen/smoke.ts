@@ -29,8 +29,10 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[], inge
   const byId = new Map(planned.map((p) => [p.node.id, p]));
   const row: Record<string, unknown> = {};
   let structuredHasText = false;
+  // StructuredOutput and an Agent's structured response ask the model for records of a schema table.
+  const structured = (p: PlannedLike) => p.node.type === 'StructuredOutput' || (p.node.type === 'Agent' && p.node.usedOutputs.includes('structured_response'));
   for (const p of planned) {
-    if (p.node.type !== 'StructuredOutput') continue;
+    if (!structured(p)) continue;
     const schema = p.node.inputs.output_schema;
     const rows = schema?.kind === 'const' && Array.isArray(schema.value) ? (schema.value as Array<Record<string, unknown>>) : [];
     for (const r of rows) {
@@ -40,7 +42,7 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[], inge
       row[String(r.name)] = String(r.multiple ?? 'False').toLowerCase() === 'true' ? [value] : value;
     }
   }
-  const hasStructured = planned.some((p) => p.node.type === 'StructuredOutput');
+  const hasStructured = planned.some(structured);
   const fakeAnswer = hasStructured ? JSON.stringify({ objects: [row] }) : SENTINEL;
 
   // A store's query picks documents; none of its text reaches the store's results.
@@ -66,7 +68,7 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[], inge
     const direct = feed?.kind === 'edge' && ((MODEL_TEXT.has(source!.type) && feed.output === 'text_output') || (source!.type === 'Agent' && feed.output === 'response'));
     const above = [...upstream(p.node.id)].map((id) => byId.get(id)!);
     const modelAbove = above.some((u) => u.usesModel);
-    const structuredAbove = above.some((u) => u.node.type === 'StructuredOutput');
+    const structuredAbove = above.some(structured);
     expected[p.node.id] = routedAway.has(p.node.id)
       ? 'routed'
       : direct

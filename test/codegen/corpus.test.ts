@@ -91,8 +91,11 @@ const EXPECTED_IN: Record<string, string[]> = {
     'Simple Agent',
     'Social Media Agent',
     'Travel Planning Agents',
-    // Knowledge and Memory Base (flowc's own), AssemblyAI's Transcriber, Astra DB's vectorize.
+    // Knowledge and Memory Base (flowc's own), AssemblyAI's Transcriber, Astra DB's vectorize,
+    // the Agent's structured response.
     'Hybrid Search RAG',
+    'Financial Report Parser',
+    'Price Deal Finder',
     'Custom Component Generator',
     'Document Q&A',
     'Knowledge Retrieval',

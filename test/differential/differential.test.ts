@@ -7,7 +7,9 @@
  *
  * Both sides get the flow with its model set to OpenAI gpt-4o-mini (LangFlow's starter projects
  * leave it empty); the stub answers an agent's first request with a calculator call when the agent
- * has the calculator, so the tool round trip is compared too. Standalone lfx keeps no chat history
+ * has the calculator, so the tool round trip is compared too, and a structured-output request (its
+ * JSON schema compared too) with one record. A File node with no file selected reads one local
+ * document on both sides. Standalone lfx keeps no chat history
  * (its message store is a no-op without LangFlow's database), so LangFlow's side runs through
  * lfx_memory.py: lfx's own CLI with the message table in a JSON file, one per flow.
  */
@@ -24,11 +26,19 @@ import { fixturesRoot, repoRoot, runPython } from '../helpers/python.js';
 /** Two turns of one session: the second must carry the first in its history. */
 const MEMORY = ['My name is Zed.', 'What is my name?'];
 
+/** A starter project compared again with some fields changed: node type → field → value. */
+interface Variant {
+  label: string;
+  fields: Record<string, Record<string, unknown>>;
+}
+
 /**
- * The flows compared: [release folder, starter project, turns]: prompts, chains, agents with tools
- * (the calculator round trip), a loop, and chat memory over two turns of one session.
+ * The flows compared: [release folder, starter project, turns, variant]: prompts, chains, agents
+ * with tools (the calculator round trip), a loop, chat memory over two turns of one session, and
+ * the Agent's structured response (the model's own structured output; with a tool, the agent run
+ * with the schema in its system prompt).
  */
-const FLOWS: Array<[string, string, string[]?]> = [
+const FLOWS: Array<[string, string, string[]?, Variant?]> = [
   ['1.8', 'Basic Prompting'],
   ['1.10', 'Basic Prompting'],
   ['1.13', 'Basic Prompting'],
@@ -50,8 +60,13 @@ const FLOWS: Array<[string, string, string[]?]> = [
   ['1.8', 'Memory Chatbot', MEMORY],
   ['1.10', 'Memory Chatbot', MEMORY],
   ['1.13', 'Multi Agent Flow', MEMORY],
+  // The Agent's structured response: the model's own structured output (a JSON schema request).
+  ['1.13', 'Financial Report Parser'],
+  ['1.13', 'Financial Report Parser', undefined, { label: 'with the calculator', fields: { Agent: { add_calculator_tool: true } } }],
 ];
 const INPUT = 'What is 2+2? Answer briefly.';
+/** What a File node with no file selected reads, on both sides. */
+const DOCUMENT = 'Acme Corp annual report. Revenue: $10M. Gross profit: $4M. Net income: $1M.';
 /** LangFlow's model selection for OpenAI gpt-4o-mini (the shape LangFlow's model picker saves). */
 const MODEL = [{ name: 'gpt-4o-mini', provider: 'OpenAI', category: 'OpenAI', icon: 'OpenAI', metadata: { model_class: 'ChatOpenAI', model_name_param: 'model', api_key_param: 'api_key', context_length: 128000 } }];
 
@@ -76,6 +91,12 @@ test.before(async () => {
     host: '127.0.0.2',
     // An agent with the calculator calls it once; everything else gets a plain answer.
     reply: (request) => {
+      // A structured-output request (JSON schema): one record, every field filled.
+      const format = request.body.response_format as { json_schema?: { schema?: { $defs?: Record<string, { properties?: object }> } } } | undefined;
+      if (format) {
+        const fields = Object.keys(format.json_schema?.schema?.$defs?.OutputModel?.properties ?? {});
+        return JSON.stringify({ objects: [Object.fromEntries(fields.map((f) => [f, 'stub answer']))] });
+      }
       const offered = (request.body.tools ?? []).map((t) => (t as { function?: { name?: string } }).function?.name);
       const called = request.body.messages.some((m) => m.role === 'tool');
       return offered.includes('evaluate_expression') && !called ? { toolCalls: [{ id: 'call_1', name: 'evaluate_expression', arguments: { expression: '2+2' } }] } : 'stub answer';
@@ -88,14 +109,25 @@ test.after.always(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Every language-model selection in the flow (nested flows too) set to MODEL. */
-function withModel(flow: unknown): unknown {
+/**
+ * Every language-model selection in the flow (nested flows too) set to MODEL; a File node with no
+ * file reads `document`; the variant's fields set.
+ */
+function withModel(flow: unknown, document: string, variant?: Variant): unknown {
   const walk = (nodes: unknown[]) => {
-    for (const n of nodes as Array<{ data?: { node?: { template?: Record<string, Record<string, unknown>>; flow?: { data: { nodes: unknown[] } } } } }>) {
+    for (const n of nodes as Array<{ data?: { type?: string; node?: { template?: Record<string, Record<string, unknown>>; flow?: { data: { nodes: unknown[] } } } } }>) {
       const node = n.data?.node;
       if (node?.flow) walk(node.flow.data.nodes);
+      for (const [field, value] of Object.entries(variant?.fields[n.data?.type ?? ''] ?? {})) node!.template![field]!.value = value;
       const model = node?.template?.model;
       if (model && model._input_type === 'ModelInput' && (model.model_type ?? 'language') === 'language') model.value = MODEL;
+      const path = node?.template?.path;
+      const none = (v: unknown) => !v || (Array.isArray(v) && v.length === 0);
+      // LangFlow keeps an upload's path in `file_path` (flowc reads the value).
+      if (n.data?.type === 'File' && path && none(path.value) && none(path.file_path)) {
+        path.value = [document];
+        path.file_path = [document];
+      }
     }
   };
   walk((flow as { data: { nodes: unknown[] } }).data.nodes);
@@ -113,6 +145,7 @@ function normalise(requests: RecordedRequest[]) {
       text: clean(textOf(m.content)),
       ...(m.tool_calls ? { tool_calls: (m.tool_calls as Array<{ function: { name: string; arguments: string } }>).map((c) => ({ name: c.function.name, arguments: JSON.parse(c.function.arguments || '{}') })) } : {}),
     })),
+    ...(r.body.response_format ? { response_format: r.body.response_format } : {}),
     tools: (r.body.tools ?? [])
       .map((t) => (t as { function: { name: string; description?: string; parameters?: { properties?: Record<string, { type?: string; description?: string }>; required?: string[] } } }).function)
       .map((f) => ({
@@ -147,16 +180,23 @@ for turn in json.loads(sys.argv[3]):
 `;
 const LFX_MEMORY = path.join(repoRoot, 'test/differential/lfx_memory.py');
 
-for (const [folder, name, turns = [INPUT]] of FLOWS) {
-  (present ? test.serial : test.skip)(`${folder}/${name}: flowc sends the model what LangFlow sends`, async (t) => {
-    const patched = JSON.stringify(withModel(JSON.parse(readFileSync(path.join(fixturesRoot, folder, `${name}.json`), 'utf8'))));
-    const file = path.join(dir, `${folder}-${name}.json`);
+for (const [index, [folder, name, turns = [INPUT], variant]] of FLOWS.entries()) {
+  const title = `${folder}/${name}${variant ? ` (${variant.label})` : ''}`;
+  (present ? test.serial : test.skip)(`${title}: flowc sends the model what LangFlow sends`, async (t) => {
+    const document = path.join(dir, 'report.txt');
+    writeFileSync(document, DOCUMENT);
+    const patched = JSON.stringify(withModel(JSON.parse(readFileSync(path.join(fixturesRoot, folder, `${name}.json`), 'utf8')), document, variant));
+    const id = `f${index}`;
+    const file = path.join(dir, `${folder}-${name}-${id}.json`);
     writeFileSync(file, patched);
 
-    const id = `f${FLOWS.findIndex(([f, n]) => f === folder && n === name)}`;
     stub.requests.length = 0;
     for (const turn of turns) {
-      const lf = await run(python, [LFX_MEMORY, 'run', file, turn, '--session-id', `session-${id}`, '--format', 'json', '--no-check-dependencies'], dir, { FLOWC_LFX_MEMORY: path.join(dir, `${id}.memory.json`) });
+      const lf = await run(python, [LFX_MEMORY, 'run', file, turn, '--session-id', `session-${id}`, '--format', 'json', '--no-check-dependencies'], dir, {
+        FLOWC_LFX_MEMORY: path.join(dir, `${id}.memory.json`),
+        // Standalone lfx reads no local file unless told it may (the File node's document).
+        LANGFLOW_RESTRICT_LOCAL_FILE_ACCESS: 'false',
+      });
       t.is(lf.code, 0, `lfx run: ${lf.stdout}${lf.stderr}`);
     }
     const langflow = normalise(stub.requests);
@@ -176,7 +216,7 @@ for (const [folder, name, turns = [INPUT]] of FLOWS) {
     // FLOWC_DIFF_DUMP=<dir> keeps both sides for reading a difference at leisure.
     if (process.env.FLOWC_DIFF_DUMP) {
       mkdirSync(process.env.FLOWC_DIFF_DUMP, { recursive: true });
-      for (const [side, value] of [['langflow', langflow], ['flowc', flowc]] as const) writeFileSync(path.join(process.env.FLOWC_DIFF_DUMP, `${folder}-${name}.${side}.json`), JSON.stringify(value, null, 1));
+      for (const [side, value] of [['langflow', langflow], ['flowc', flowc]] as const) writeFileSync(path.join(process.env.FLOWC_DIFF_DUMP, `${title.replace('/', '-')}.${side}.json`), JSON.stringify(value, null, 1));
     }
     t.deepEqual(flowc, langflow);
   });
