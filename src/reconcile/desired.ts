@@ -14,6 +14,7 @@ import type { TenantOptions } from '../codegen/tenant.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/types.js';
 import type { Config } from '../config/schema.js';
 import { FlowcError, isFlowcError } from '../errors.js';
+import { findShapes } from '../guard/rules.js';
 import { progress } from '../log.js';
 import { configuredCollectors } from '../telemetry/targets.js';
 import { inspect, type Actual } from './actual.js';
@@ -146,6 +147,8 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   let prepared: Promise<void> | undefined;
   const prepare = () => (prepared ??= deps.prepare?.() ?? Promise.resolve());
   const one = async (file: string): Promise<DesiredFlow> => {
+    const hidden = keyNamed(config, file);
+    if (hidden) return hidden;
     const id = flowIdOf(file);
     if (deps.settling?.has(file)) return { id, file, state: 'settling' };
     const clash = clashes.get(file);
@@ -209,6 +212,22 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
  * pass that builds something can make a new clash, so only then are the others' endpoints read
  * (from the `FLOW` dict of their module).
  */
+/**
+ * A flow file named like a credential (a token pasted as the file name): its name would become a
+ * flow id shown in status, state.json and the pass report. Refused under a stand-in name that
+ * identifies it by hash; never read, built or committed.
+ */
+function keyNamed(config: Config, file: string): DesiredFlow | undefined {
+  if (findShapes(path.basename(file)).length === 0) return undefined;
+  const tag = sha256(file).slice(0, 12);
+  const shown = path.posix.join(config.flowsDir, `(a file named like a secret key, ${tag})`);
+  const error = new FlowcError('flow', 'the file name looks like a secret key (not shown), so it would be shown wherever the flow is', {
+    where: { file: shown },
+    hint: `rename the file in ${config.flowsDir}/ (the flow id comes from the file name), and revoke the key if it is a real one`,
+  });
+  return { id: `key-named-${tag}`, file: shown, state: 'failed', sourceSha256: sha256(error.message), error };
+}
+
 function refuseEndpointClashes(config: Config, flows: DesiredFlow[]): void {
   const built = flows.filter((f): f is Extract<DesiredFlow, { state: 'built' }> => f.state === 'built' && f.endpoint !== undefined);
   if (built.length === 0) return;

@@ -224,3 +224,25 @@ test('issue 14 #14: a symlinked flows/ folder is refused naming the key and what
   t.is(json.code, 2);
   t.like(JSON.parse(json.stdout), { ok: false, error: { kind: 'config', where: { field: 'flows_dir' } } });
 });
+
+test('issue 14 #11: a flow file named like a key is refused under a stand-in name; the key reaches no report, status, state.json or commit', async (t) => {
+  const r = await repo(t);
+  const key = `sk-proj-${'Zy98Xw76Vu'.repeat(4)}`;
+  r.write('flows/good.json', chatFlow());
+  r.write(`flows/${key}.json`, chatFlow());
+  const once = await flowc(['--repo', r.dir, 'reconcile', '--once', '--json']);
+  t.is(once.code, 1, once.stderr);
+  const rep = JSON.parse(once.stdout);
+  t.is(rep.builds.length, 1, 'the other flow still builds');
+  t.is(rep.failed.length, 1);
+  t.regex(JSON.stringify(rep.failed[0]), /the file name looks like a secret key \(not shown\)/);
+  const status = await flowc(['--repo', r.dir, 'status', '--json']);
+  const human = await flowc(['--repo', r.dir, 'status']);
+  const state = readFileSync(path.join(r.dir, '.git', 'flowc', 'state.json'), 'utf8');
+  const committed = await r.git('log', '--all', '--name-only', '--format=%B');
+  for (const [where, text] of Object.entries({ report: once.stdout + once.stderr, status: status.stdout + human.stdout, state, committed })) {
+    t.false(text.includes(key.slice(8)), `${where} holds the key`);
+  }
+  t.regex(human.stdout, /Failed/);
+  t.false(committed.includes('flows/sk-'), 'the file itself is not committed');
+});
