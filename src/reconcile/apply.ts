@@ -115,12 +115,15 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
       else await writeAtomic(abs, old);
     }
   };
+  let writing: string | undefined;
   try {
     for (const item of live()) {
       for (const w of item.writes) {
+        writing = w.path;
         await mkdir(path.dirname(path.join(deps.root, w.path)), { recursive: true });
         await writeAtomic(path.join(deps.root, w.path), w.content);
       }
+      writing = undefined;
       for (const d of item.deletes) {
         // A hand-edited copy (its body no longer what flowc wrote) may exist nowhere else: kept beside it.
         const old = before.get(d);
@@ -163,8 +166,20 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
     if (!rec) return { plan };
     return { plan, build: { commit: rec.commit, tag: rec.tag, time: deps.clock().toISOString(), flows: items.map((i) => i.flowId).filter((x): x is string => !!x) } };
   } catch (err) {
-    await restore(before.keys());
-    throw err instanceof FlowcError ? err : new FlowcError('io', `build failed, work tree restored: ${(err as Error).message}`, { cause: err, transient: true });
+    // On a full disk putting the old files back can fail too: the next pass rewrites them.
+    const restored = await restore(before.keys()).then(() => true, () => false);
+    if (err instanceof FlowcError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      const left = restored ? 'the work tree was restored' : 'some files could not be put back yet';
+      throw new FlowcError('io', `the disk is full: no space left to write ${writing ?? 'the build'}; ${left} and nothing was committed`, {
+        cause: err,
+        transient: true,
+        ...(writing ? { where: { file: writing } } : {}),
+        hint: 'free space on the device that holds the repo (or raise its quota); flowc builds again on the next pass',
+      });
+    }
+    throw new FlowcError('io', `build failed, work tree restored: ${(err as Error).message}`, { cause: err, transient: true });
   }
 }
 

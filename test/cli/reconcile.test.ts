@@ -246,3 +246,53 @@ test('issue 14 #11: a flow file named like a key is refused under a stand-in nam
   t.regex(human.stdout, /Failed/);
   t.false(committed.includes('flows/sk-'), 'the file itself is not committed');
 });
+
+test('issue 14 #14: a full disk fails the pass with one clear error (also as --json), commits nothing, and the next pass with space builds', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdirSync, statfsSync } = await import('node:fs');
+  // A real full disk: a 1 MB tmpfs, filled up after the repo is created on it (needs root to mount).
+  const mnt = mkdtempSync(path.join(tmpdir(), 'flowc-full-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { stdio: 'ignore' });
+  } catch {
+    rmSync(mnt, { recursive: true, force: true });
+    t.log('not run: mounting a small tmpfs needs root (scripts/test.sh runs as root in CI)');
+    t.pass();
+    return;
+  }
+  t.teardown(() => {
+    execFileSync('umount', [mnt]);
+    rmSync(mnt, { recursive: true, force: true });
+  });
+  const dir = path.join(mnt, 'work');
+  mkdirSync(dir);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+  git('init', '-q', '--template=', '-b', 'tenant/acme');
+  git('config', 'user.name', 'Test User');
+  git('config', 'user.email', 'test@example.invalid');
+  writeFileSync(path.join(dir, 'flowc.yaml'), 'slug: acme\nvalidate: none\n');
+  mkdirSync(path.join(dir, 'flows'));
+  writeFileSync(path.join(dir, 'flows', 'support.json'), chatFlow());
+  git('add', '-A');
+  git('commit', '-q', '-m', 'tenant init');
+  const head = git('rev-parse', 'HEAD');
+  const free = () => {
+    const s = statfsSync(mnt);
+    return s.bavail * s.bsize;
+  };
+  writeFileSync(path.join(mnt, 'filler'), Buffer.alloc(Math.max(0, free() - 16 * 1024)));
+
+  const full = await flowc(['--repo', dir, 'reconcile', '--once', '--json']);
+  t.is(full.code, 1, full.stderr);
+  const rep = JSON.parse(full.stdout);
+  t.false(rep.ok);
+  t.regex(rep.error.message, /^the disk is full: no space left to write \S+; the work tree was restored and nothing was committed$/);
+  t.regex(rep.error.hint, /free space on the device that holds the repo/);
+  t.is(git('rev-parse', 'HEAD'), head, 'nothing committed');
+  t.is(git('status', '--porcelain'), '', 'no half-written file left');
+
+  rmSync(path.join(mnt, 'filler'));
+  const after = await flowc(['--repo', dir, 'reconcile', '--once']);
+  t.is(after.code, 0, after.stderr);
+  t.regex(after.stdout, /built bld-acme-/);
+});
