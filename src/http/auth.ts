@@ -150,12 +150,18 @@ export function requiredMethods(auth: WebhookAuth, hasSecret = secretsOf(auth).s
  * reserved while its delivery is handled and released if that delivery failed transiently, so the
  * sender's retry goes through. Bounded: past `max` ids, the oldest are forgotten first.
  *
- * With `file`, the ids outlive a restart (a captured delivery replayed after one would otherwise
- * be accepted and revert the flow): each reservation and release is appended to it, and it is read
- * back, without the expired entries, when the guard is made. Ids are opaque and hold no secret.
+ * It also keeps, per flow, the signed time of the delivery that wrote its current version: an
+ * older delivery of that flow (another captured one, or a retry that lost a race) would revert
+ * it and is refused. Beyond the tolerance window the timestamp check refuses such a delivery, so
+ * these expire with it too.
+ *
+ * With `file`, ids and versions outlive a restart (a captured delivery replayed after one would
+ * otherwise be accepted and revert the flow): each change is appended to it, and it is read back,
+ * without the expired entries, when the guard is made. Ids are opaque and hold no secret.
  */
 export class ReplayGuard {
   private readonly seen = new Map<string, number>();
+  private readonly versions = new Map<string, { signed: number; expires: number }>();
   constructor(
     private readonly toleranceSeconds = 300,
     private readonly max = 100_000,
@@ -178,6 +184,20 @@ export class ReplayGuard {
     if (this.seen.delete(id)) this.record(`-${id}\n`);
   }
 
+  /**
+   * False when a delivery signed at `timestamp` is older than the one that wrote the flow's
+   * current version; otherwise records it as the current version.
+   */
+  current(flowId: string, timestamp: number): boolean {
+    this.sweep();
+    const known = this.versions.get(flowId);
+    if (known && timestamp < known.signed) return false;
+    const expires = Math.ceil((Math.max(timestamp, Date.now() / 1000) + this.toleranceSeconds) * 1000);
+    this.versions.set(flowId, { signed: timestamp, expires });
+    this.record(`=${flowId}\t${timestamp}\t${expires}\n`);
+    return true;
+  }
+
   private record(line: string): void {
     if (!this.file) return;
     try {
@@ -197,7 +217,10 @@ export class ReplayGuard {
     const now = Date.now();
     for (const line of text.split('\n')) {
       if (line.startsWith('-')) this.seen.delete(line.slice(1));
-      else {
+      else if (line.startsWith('=')) {
+        const [flowId, signed, expires] = line.slice(1).split('\t');
+        if (flowId && Number(expires) > now) this.versions.set(flowId, { signed: Number(signed), expires: Number(expires) });
+      } else {
         const [id, expires] = line.split('\t');
         if (id && Number(expires) > now) this.seen.set(id, Number(expires));
       }
@@ -205,7 +228,9 @@ export class ReplayGuard {
     // Compacted: only the ids still inside their window.
     try {
       mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, [...this.seen].map(([id, expires]) => `${id}\t${expires}\n`).join(''), { mode: 0o600 });
+      const ids = [...this.seen].map(([id, expires]) => `${id}\t${expires}\n`);
+      const versions = [...this.versions].map(([flowId, v]) => `=${flowId}\t${v.signed}\t${v.expires}\n`);
+      writeFileSync(file, [...ids, ...versions].join(''), { mode: 0o600 });
     } catch {
       // as in record()
     }
@@ -217,6 +242,7 @@ export class ReplayGuard {
       if (expires > now) break; // insertion order ≈ expiry order
       this.seen.delete(id);
     }
+    for (const [flowId, v] of this.versions) if (v.expires <= now) this.versions.delete(flowId);
   }
 }
 

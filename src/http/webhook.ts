@@ -3,7 +3,7 @@
  * flow in `flows/<id>.json` and pokes the reconcile loop — compiling, committing and pushing happen
  * there, never inside the request. Stages, cheapest refusal first: capacity (429/503) → credentials
  * in headers (401) → body (413/408) → signature (401) → replay (409) → JSON, id, schema, secrets
- * (400) → id collision (409) → atomic write → poke → 202.
+ * (400) → id collision (409) → older than the current version (409) → atomic write → poke → 202.
  */
 import { lstat, mkdir, readdir, readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
@@ -95,7 +95,7 @@ export function createFlowSavedHandler(deps: HookDeps): { handle(req: IncomingMe
     if (id !== undefined && !deps.replay.reserve(id, auth.timestamp)) {
       return refuse(409, 'this webhook-id was already delivered');
     }
-    const reply = await store(text).catch((err: unknown) => {
+    const reply = await store(text, auth.timestamp).catch((err: unknown) => {
       hookLog.error({ err: (err as Error)?.message }, 'storing a delivered flow failed');
       return refuse(503, 'the flow could not be stored; retry later', { headers: { 'retry-after': '5' } });
     });
@@ -104,7 +104,8 @@ export function createFlowSavedHandler(deps: HookDeps): { handle(req: IncomingMe
     return reply;
   }
 
-  async function store(text: string): Promise<Reply> {
+  /** `signed`: the delivery's signed timestamp (seconds), when it is signed. */
+  async function store(text: string, signed: number | undefined): Promise<Reply> {
     let json: unknown;
     const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     try {
@@ -136,10 +137,10 @@ export function createFlowSavedHandler(deps: HookDeps): { handle(req: IncomingMe
     }
     // Serialised per Python module, not per id: `race-a` and `race_a` arriving together must not
     // both pass the clash check before either is written.
-    return serial(moduleIdOf(flowId as string), () => write(flowId as string, content));
+    return serial(moduleIdOf(flowId as string), () => write(flowId as string, content, signed));
   }
 
-  async function write(flowId: string, content: string): Promise<Reply> {
+  async function write(flowId: string, content: string, signed: number | undefined): Promise<Reply> {
     await mkdir(deps.flowsDir, { recursive: true });
     const target = path.join(deps.flowsDir, `${flowId}.json`);
     if (path.dirname(target) !== path.resolve(deps.flowsDir)) return refuse(400, 'the flow id is not a plain file name');
@@ -154,6 +155,10 @@ export function createFlowSavedHandler(deps: HookDeps): { handle(req: IncomingMe
     // Reading a FIFO would wait for ever, and no retry ever replaces a directory: say so, for good.
     if (existing && !existing.isFile()) {
       return refuse(409, `flows/${flowId}.json is not a regular file (${existing.isDirectory() ? 'a directory' : 'a FIFO, socket or device'}); remove it from the tenant repo, then deliver again`);
+    }
+    // Checked in the flow's write chain, so two deliveries of one flow cannot both pass it.
+    if (signed !== undefined && !deps.replay.current(flowId, signed)) {
+      return refuse(409, `this delivery is older than the one that wrote the current version of flow ${flowId}; nothing was stored`);
     }
     if (existing && (await readFile(target, 'utf8')) === content) {
       deps.poke(flowId);

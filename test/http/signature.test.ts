@@ -176,3 +176,34 @@ test('issue 14 #4: a captured signed delivery replayed after a restart is refuse
   const fresh = JSON.stringify(miniFlow('restarted', 'v2'));
   t.is((await deliver(second.url, fresh, { 'x-api-key': apiKey, ...signedHeaders(secret, fresh) })).status, 202, 'a new delivery still goes through');
 });
+
+test('issue 14 #4: a signed delivery older than the flow\'s current version is refused, also after a restart', async (t) => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const state = mkdtempSync(join(tmpdir(), 'flowc-version-'));
+  t.teardown(() => rmSync(state, { recursive: true, force: true }));
+  const replayFile = join(state, 'flowc', 'webhook-ids');
+  const auth = { apiKey, secrets: [secret], require: ['api_key', 'signature'] as Array<'api_key' | 'signature'> };
+  const now = Math.floor(Date.now() / 1000);
+  const signed = (text: string, timestamp: number) => {
+    const body = JSON.stringify(miniFlow('versioned', text));
+    return { body, headers: { 'x-api-key': apiKey, ...signedHeaders(secret, body, { timestamp }) } };
+  };
+  const older = signed('v1', now - 60);
+  const newer = signed('v2', now - 10);
+  const flowsDir = join(state, 'flows');
+  const first = await startTestServer({ auth, replayFile, flowsDir });
+  t.is((await deliver(first.url, newer.body, newer.headers)).status, 202);
+  const stale = await deliver(first.url, older.body, older.headers);
+  t.is(stale.status, 409, 'the older delivery (captured, or a retry that lost the race) would revert the flow');
+  t.regex(JSON.stringify(stale.body), /older than the one that wrote the current version of flow versioned/);
+  t.regex(readFileSync(join(flowsDir, 'versioned.json'), 'utf8'), /v2/);
+  await first.cleanup();
+  const second = await startTestServer({ auth, replayFile, flowsDir });
+  t.teardown(() => second.cleanup());
+  t.is((await deliver(second.url, older.body, signed('v1', now - 60).headers)).status, 409, 'after a restart too');
+  const latest = signed('v3', now);
+  t.is((await deliver(second.url, latest.body, latest.headers)).status, 202, 'a newer delivery goes through');
+  t.regex(readFileSync(join(flowsDir, 'versioned.json'), 'utf8'), /v3/);
+});
