@@ -94,6 +94,12 @@ const CASES: Array<{ name: string; source: string | Uint8Array; reason: RegExp; 
     nodeId: 'Prompt-bbbbb',
   },
   {
+    name: 'a prompt placeholder with a conversion Python does not know (issue 14 #7)',
+    source: setField('Prompt-bbbbb', 'template', { value: 'About {topic!x}, quoted {topic!r}' }),
+    reason: /node Prompt-bbbbb \(Prompt\), field template: the placeholder \{topic!x\} has a conversion Python's formatting does not know \(only !r, !s, !a\)/,
+    nodeId: 'Prompt-bbbbb',
+  },
+  {
     name: 'a number too large to represent (issue 14 #14)',
     source: Buffer.from(setField('LanguageModelComponent-ccccc', 'temperature', { value: 1 }).replace(/("temperature":\{[^}]*"value":)1/, '$11e400')),
     reason: /node LanguageModelComponent-ccccc \(LanguageModelComponent\), field temperature: expected a finite number, got one too large to represent/,

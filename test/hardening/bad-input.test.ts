@@ -41,7 +41,9 @@ test('bad-input corpus: each bad flow fails with its error, the others build, no
   };
 
   t.true(Object.keys(cases).length >= 40, `${Object.keys(cases).length} corpus cases`);
-  for (const [file, c] of Object.entries(cases)) put(file, Buffer.from(readFileSync(path.join(corpus, file), 'latin1').replaceAll('@@KEY@@', key), 'latin1'), c);
+  // @@KEY_ESCAPED@@: the same key spelled as JSON \uXXXX escapes (the guard reads strings decoded).
+  const escaped = [...key].map((ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  for (const [file, c] of Object.entries(cases)) put(file, Buffer.from(readFileSync(path.join(corpus, file), 'latin1').replaceAll('@@KEY_ESCAPED@@', escaped).replaceAll('@@KEY@@', key), 'latin1'), c);
   // Latin-1 round trip keeps the bytes of the binary cases (UTF-16, invalid UTF-8) as they are.
   t.deepEqual(readFileSync(path.join(r.dir, 'flows/invalid-utf8.json')), readFileSync(path.join(corpus, 'invalid-utf8.json')));
 

@@ -6,13 +6,18 @@
 import type { Arg } from '../render.js';
 import { bool, input, str, type GenContext, type NodeGenerator } from './generator.js';
 
-/** `{name}` placeholders of an f-string template (`{{`/`}}` are literal braces). */
+/** The `{...}` placeholders of an f-string template, as written (`{{`/`}}` are literal braces). */
+function fStringPlaceholders(template: string): string[] {
+  const found: string[] = [];
+  const re = /\{\{|\}\}|\{([^{}]*)\}/g;
+  for (let m = re.exec(template); m; m = re.exec(template)) if (m[1] !== undefined) found.push(m[1]);
+  return found;
+}
+
+/** `{name}` placeholders of an f-string template (a conversion `!r` or format spec `:>8` left out). */
 export function fStringVariables(template: string): string[] {
   const names: string[] = [];
-  const re = /\{\{|\}\}|\{([^{}]*)\}/g;
-  for (let m = re.exec(template); m; m = re.exec(template)) {
-    const inner = m[1];
-    if (inner === undefined) continue;
+  for (const inner of fStringPlaceholders(template)) {
     const name = inner.split(/[!:]/)[0]!.trim();
     if (name && !names.includes(name)) names.push(name);
   }
@@ -44,6 +49,11 @@ export const prompt: NodeGenerator = {
     const odd = fmt === 'f-string' ? found.find((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) : undefined;
     if (odd !== undefined) {
       ctx.fail('template', `the placeholder {${odd}} is not a plain name (letters, digits, _), so LangFlow cannot fill it`, 'rename it (e.g. {user_name}), or write {{ and }} for literal braces');
+    }
+    // Python's formatting (LangFlow's too) knows only !r, !s and !a: anything else fails every run.
+    const conversion = fmt === 'f-string' ? fStringPlaceholders(template).find((p) => /^[^!:]*![^:]*/.test(p) && !/^[^!:]*![rsa](:|$)/.test(p)) : undefined;
+    if (conversion !== undefined) {
+      ctx.fail('template', `the placeholder {${conversion}} has a conversion Python's formatting does not know (only !r, !s, !a), so every run would fail`, 'remove the "!…" part, or write {{ and }} for literal braces');
     }
     const variables: Array<{ name: string; arg: Arg }> = [];
     for (const name of [...declared, ...found.filter((n) => !declared.includes(n))]) {
