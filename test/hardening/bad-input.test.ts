@@ -101,8 +101,14 @@ test('bad-input corpus: each bad flow fails with its error, the others build, no
   t.deepEqual(besideRepo(base), outsideBefore);
   t.is(readFileSync(path.join(outside, 'target.json'), 'utf8'), chatFlow({ prompt: 'Outside the repo.' }));
 
-  // The key appears in no commit, no generated file, no message.
+  // The key appears in no commit, tag, generated file, message, status or state (issue 14: 0 secret values).
   t.false((await r.git('log', '-p', '--all')).includes(key), 'a secret reached git');
+  t.false((await r.git('for-each-ref', 'refs/tags', '--format=%(contents)')).includes(key), 'a secret reached a tag message');
+  const status = await flowc(['--repo', r.dir, 'status', '--json']);
+  t.is(status.code, 0, status.stderr);
+  t.false(status.stdout.includes(key) || status.stderr.includes(key), 'a secret reached status');
+  t.false(readFileSync(path.join(r.dir, '.git', 'flowc', 'state.json'), 'utf8').includes(key), 'a secret reached state.json');
+  t.false(escaped.length > 0 && (res.stdout + status.stdout).includes(escaped), 'the escaped spelling neither');
   t.false(res.stdout.includes(key) || res.stderr.includes(key), 'a secret reached the output');
   t.false(readdirSync(path.join(r.dir, 'app/flows/acme')).some((f) => readFileSync(path.join(r.dir, 'app/flows/acme', f), 'utf8').includes(key)));
 
