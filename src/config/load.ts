@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { FlowcError, FlowcErrors } from '../errors.js';
-import { fileSchema, type Config } from './schema.js';
+import { fileSchema, splitUrls, type Config } from './schema.js';
 
 export const CONFIG_FILE = 'flowc.yaml';
 
@@ -124,7 +124,7 @@ export function loadConfig(repoRoot: string, env: Env = process.env): Config {
     secrets: c.secrets,
     customComponents: c.custom_components,
     python: raw.python === undefined ? defaultPython() : c.python,
-    langserve: { url: c.langserve.url, token: c.langserve.token },
+    langserve: { urls: c.langserve.url ? splitUrls(c.langserve.url) : [], token: c.langserve.token },
     telemetry: { phoenix: c.telemetry.phoenix, jaeger: c.telemetry.jaeger, serviceName: c.telemetry.service_name, projectName: c.telemetry.project_name ?? c.slug },
     webhook: { listen: c.webhook.listen, require: c.webhook.require, apiKey: env.FLOWC_WEBHOOK_API_KEY || undefined, signingSecret: env.FLOWC_WEBHOOK_SECRET || undefined },
     gitToken,

@@ -21,6 +21,11 @@ const relDir = z
 
 const url = z.string().url();
 
+/** One URL, or several (host replicas) separated by commas or spaces, as an env variable can hold them. */
+const urls = z.string().refine((s) => splitUrls(s).length > 0 && splitUrls(s).every((u) => url.safeParse(u).success), { message: 'expected a URL, or several separated by commas' });
+
+export const splitUrls = (s: string): string[] => s.split(/[\s,]+/).filter(Boolean);
+
 export const fileSchema = z
   .object({
     slug: z.string().regex(SLUG_RE, 'lowercase letters, digits and dashes; starts and ends with a letter or digit'),
@@ -41,7 +46,7 @@ export const fileSchema = z
     python: z.string().min(1).default('python3'),
     langserve: z
       .object({
-        url: url.optional(),
+        url: urls.optional(),
         /** Only from the environment (LANGSERVE_RESTART_TOKEN); refused in the file. */
         token: z.string().min(1).optional(),
       })
@@ -85,7 +90,8 @@ export interface Config {
   secrets: 'refuse' | 'scrub';
   customComponents: 'allow' | 'refuse';
   python: string;
-  langserve: { url: string | undefined; token: string | undefined };
+  /** `urls`: every host to reload after a build (replicas); empty when none is configured. */
+  langserve: { urls: string[]; token: string | undefined };
   telemetry: { phoenix: string | undefined; jaeger: string | undefined; serviceName: string; projectName: string };
   webhook: { listen: string; require: Array<'api_key' | 'signature'>; apiKey: string | undefined; signingSecret: string | undefined };
   /**

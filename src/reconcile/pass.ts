@@ -197,30 +197,39 @@ function applyDeps(deps: PassDeps, clock: () => Date, state: ReconcileState): Ap
   };
 }
 
+/**
+ * Tells every configured host (replicas: several URLs) to serve the build. A host that cannot be
+ * reached keeps the reload pending, retried on later passes; a replica that follows the tenant
+ * remote (FLOWC_HOST_FOLLOW) also catches up on its own.
+ */
 async function reloadStage(deps: PassDeps, state: ReconcileState, clock: () => Date): Promise<PassResult['reload']> {
-  const { url, token } = deps.config.langserve;
+  const { urls, token } = deps.config.langserve;
   if (!state.reload.pending) return { state: 'none' };
-  if (!url || !deps.reload) {
+  if (urls.length === 0 || !deps.reload) {
     state.reload = { pending: false };
     return { state: 'none' };
   }
   state.reload.lastAttempt = clock().toISOString();
-  try {
+  const one = (url: string) =>
     // The host continues the trace under this span (its langserve.restart span).
-    const r = await inSpan('langserve.reload', { tenant: deps.config.slug, 'openinference.span.kind': 'TOOL' }, async (span) => {
+    inSpan('langserve.reload', { tenant: deps.config.slug, 'url.full': url, 'openinference.span.kind': 'TOOL' }, async (span) => {
       const traceparent = span.traceparent();
       const reloading = deps.reload!({ url, token: token ?? '', ...(state.reload.commit ? { expectedCommit: state.reload.commit } : {}), ...(traceparent ? { traceparent } : {}) });
       // Fault injection: die with the request on the wire (the host may or may not see it).
       if (faultArmed('during-reload')) await new Promise((res) => setTimeout(res, 100)).then(() => fault('during-reload'));
       return reloading;
     });
-    state.reload = { pending: false, generation: r.generation, ...(state.reload.commit ? { commit: state.reload.commit } : {}) };
-    return { state: 'reloaded', generation: r.generation };
-  } catch (err) {
-    const detail = isFlowcError(err) ? err.describe() : (err as Error).message;
-    state.reload.lastError = detail;
-    return { state: 'pending', detail };
+  const results = await Promise.allSettled(urls.map(one));
+  const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ url: urls[i]!, err: r.reason as unknown }] : []));
+  if (failed.length === 0) {
+    const generation = Math.max(...results.map((r) => (r.status === 'fulfilled' ? r.value.generation : 0)));
+    state.reload = { pending: false, generation, ...(state.reload.commit ? { commit: state.reload.commit } : {}) };
+    return { state: 'reloaded', generation };
   }
+  const describe = (err: unknown) => (isFlowcError(err) ? err.describe() : (err as Error).message);
+  const detail = failed.map((f) => (urls.length > 1 ? `${f.url}: ${describe(f.err)}` : describe(f.err))).join('; ');
+  state.reload.lastError = detail;
+  return { state: 'pending', detail };
 }
 
 function updateMemo(memo: Memo, plan: Plan, deps: PassDeps): void {

@@ -62,7 +62,7 @@ test('every key is read and the environment wins', (t) => {
   t.is(c.resyncSeconds, 60);
   t.is(c.validate, 'smoke');
   t.is(c.secrets, 'scrub');
-  t.deepEqual(c.langserve, { url: 'http://127.0.0.1:4101', token: 'tok' });
+  t.deepEqual(c.langserve, { urls: ['http://127.0.0.1:4101'], token: 'tok' });
   t.is(c.telemetry.phoenix, 'http://127.0.0.1:6006');
   t.is(c.telemetry.serviceName, 'svc');
   t.deepEqual(c.webhook.require, ['api_key', 'signature']);
@@ -124,7 +124,12 @@ test('issue 14 #6: an output, tests or flows dir inside .git is refused, naming 
 test('LANGSERVE_URL sets the host to reload; FLOWC_LANGSERVE_URL wins over it', (t) => {
   const dir = repoWith('slug: acme\nlangserve:\n  url: http://127.0.0.1:1\n');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  t.is(loadConfig(dir, {}).langserve.url, 'http://127.0.0.1:1');
-  t.is(loadConfig(dir, { LANGSERVE_URL: 'http://127.0.0.1:2' }).langserve.url, 'http://127.0.0.1:2');
-  t.is(loadConfig(dir, { LANGSERVE_URL: 'http://127.0.0.1:2', FLOWC_LANGSERVE_URL: 'http://127.0.0.1:3' }).langserve.url, 'http://127.0.0.1:3');
+  t.deepEqual(loadConfig(dir, {}).langserve.urls, ['http://127.0.0.1:1']);
+  t.deepEqual(loadConfig(dir, { LANGSERVE_URL: 'http://127.0.0.1:2' }).langserve.urls, ['http://127.0.0.1:2']);
+  t.deepEqual(loadConfig(dir, { LANGSERVE_URL: 'http://127.0.0.1:2', FLOWC_LANGSERVE_URL: 'http://127.0.0.1:3' }).langserve.urls, ['http://127.0.0.1:3']);
+  // Host replicas: several URLs, separated by commas or spaces.
+  t.deepEqual(loadConfig(dir, { LANGSERVE_URL: 'http://a:8000, http://b:8000 http://c:8000' }).langserve.urls, ['http://a:8000', 'http://b:8000', 'http://c:8000']);
+  const bad = t.throws(() => loadConfig(dir, { LANGSERVE_URL: 'http://a:8000,not a url' })) as { errors?: Array<{ message: string; where?: { field?: string } }> };
+  t.like(bad.errors?.[0], { message: 'expected a URL, or several separated by commas' });
+  t.regex(String(bad.errors?.[0]?.where?.field), /langserve\.url/);
 });
