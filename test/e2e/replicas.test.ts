@@ -1,9 +1,11 @@
 /**
  * Issue 16, line 1, with real processes on loopback: one `flowc reconcile --once` (the built CLI),
  * a bare tenant remote and three generated hosts under uvicorn, each on its own clone of the remote
- * and following it (FLOWC_HOST_FOLLOW). After a build every host serves the new answer; a host that
- * was down during the build serves it within 10 s of starting; a host flowc was not told about
- * catches up by polling; a client loop running through the reload gets no error.
+ * and following it (FLOWC_HOST_FOLLOW); the third runs as the manifests run a replica
+ * (scripts/host-replica.sh: clone, update at every start, serve). After a build every host serves
+ * the new answer; a host that was down during the build serves it within 10 s of starting (and is
+ * ready only then); a host flowc was not told about catches up by polling; a client loop running
+ * through the reload gets no error.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,7 +14,7 @@ import path from 'node:path';
 import test from 'ava';
 import { flowc } from '../cli/flowc.js';
 import { tenantRepo, type TenantRepo } from '../helpers/gitrepo.js';
-import { repoRoot, startHost, type RunningHost } from '../helpers/host.js';
+import { pythonBin, repoRoot, startHost, type RunningHost } from '../helpers/host.js';
 import { startOpenAIStub, type OpenAIStub } from '../helpers/openai-stub.js';
 
 const TOKEN = 'replicas-e2e-token-5b1f0c93';
@@ -49,13 +51,19 @@ async function answer(port: number): Promise<{ status: number; text?: string }> 
   return { status: res.status, ...(body.output?.text === undefined ? {} : { text: body.output.text }) };
 }
 
-const start = (i: number) =>
-  startHost({
-    repoRoot: clones[i]!,
+const start = (i: number) => {
+  const env = { OPENAI_BASE_URL: stub.url, FLOWC_HOST_POLL_SECONDS: '1', FLOWC_DATA_DIR: path.join(path.dirname(clones[i]!), `data${i}`) };
+  if (i < 2) return startHost({ repoRoot: clones[i]!, token: TOKEN, port: ports[i]!, env: { ...env, FLOWC_HOST_FOLLOW: 'origin' } });
+  // As the manifests run a replica: the script clones (first start) or updates its clone, then serves.
+  return startHost({
+    repoRoot: repoRoot,
     token: TOKEN,
     port: ports[i]!,
-    env: { OPENAI_BASE_URL: stub.url, FLOWC_HOST_FOLLOW: 'origin', FLOWC_HOST_POLL_SECONDS: '1', FLOWC_DATA_DIR: path.join(clones[i]!, '.data') },
+    command: [path.join(repoRoot, 'scripts/host-replica.sh')],
+    readyPath: '/readyz',
+    env: { ...env, TENANT_REPO_URL: repo.remote!, FLOWC_SLUG: 'acme', FLOWC_HOST_DIR: clones[i]!, HOST: '127.0.0.1', PYTHON: pythonBin() },
   });
+};
 
 const reconcile = (urls: number[]) =>
   flowc(['--repo', repo.dir, 'reconcile', '--once', '--json'], {
@@ -73,7 +81,7 @@ test.before(async () => {
   for (let i = 0; i < 3; i++) {
     ports.push(await freePort());
     const clone = path.join(path.dirname(repo.dir), `host${i}`);
-    execFileSync('git', ['clone', '-q', '--branch', repo.branch, repo.remote!, clone]);
+    if (i < 2) execFileSync('git', ['clone', '-q', '--branch', repo.branch, repo.remote!, clone]);
     clones.push(clone);
   }
   for (let i = 0; i < 3; i++) hosts.push(await start(i));
@@ -118,8 +126,9 @@ test.serial('every replica serves the build; one down during the next build serv
   while (Date.now() - began < 10_000 && served !== 'build two') served = (await answer(ports[2]!)).text;
   t.is(served, 'build two', 'the replica that was down serves the new build within 10 s of starting');
   t.log(`replica 3 served the new build ${Date.now() - began} ms after it was started`);
-  const health = (await (await fetch(`http://127.0.0.1:${ports[2]}/healthz`)).json()) as { commit: string };
-  t.is(health.commit, (await repo.git('rev-parse', 'HEAD')).trim(), 'readiness reports the commit served');
+  const ready = await fetch(`http://127.0.0.1:${ports[2]}/readyz`);
+  t.is(ready.status, 200);
+  t.is(((await ready.json()) as { commit: string }).commit, (await repo.git('rev-parse', 'HEAD')).trim(), 'readiness reports the commit served');
 });
 
 test.serial('a replica flowc does not tell about the build catches up on its own (it polls the remote)', async (t) => {

@@ -29,6 +29,8 @@ export interface HostOptions {
   readyTimeoutMs?: number;
   /** Python arguments instead of `-m uvicorn app.server:app --host 127.0.0.1 --port <port>`. */
   args?: string[];
+  /** A whole command instead of Python (e.g. scripts/host-replica.sh); it gets PORT. */
+  command?: string[];
   /** GET path that answers 200 once the server is ready (default `/healthz`). */
   readyPath?: string;
 }
@@ -54,7 +56,8 @@ export function spawnHost(options: HostOptions): { child: ChildProcess; output: 
   };
   if (options.token === undefined) delete env.LANGSERVE_RESTART_TOKEN;
   const args = options.args ?? ['-m', 'uvicorn', 'app.server:app', '--host', '127.0.0.1', '--port', String(options.port ?? 0)];
-  const child = spawn(pythonBin(), args, { cwd: options.repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [file, ...rest] = options.command ?? [pythonBin(), ...args];
+  const child = spawn(file!, rest, { cwd: options.repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
