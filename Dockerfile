@@ -36,6 +36,8 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY bin ./bin
 COPY templates ./templates
+# A LangServe host replica's entry point (manifests: flowc-host, compose: host).
+COPY scripts/host-replica.sh ./scripts/host-replica.sh
 # Python helpers flowc runs at run time (e.g. the validator's checker), read from src/ beside dist/.
 COPY src/python/*.py ./src/python/
 # `flowc init` derives a tenant's requirements.txt from flowc's pins.

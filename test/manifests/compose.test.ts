@@ -48,18 +48,26 @@ test('the schema check can fail: an unknown key and a bad depends_on condition a
   t.throws(() => interpolate(parse(composeText), { ...exampleEnv, TENANT_SLUG: '' }), { message: /TENANT_SLUG/ });
 });
 
-test('the stack: flowc, langserve, phoenix, jaeger; compiler on 8081, stack port 41<idx>, the repo volume, secrets out of the file', (t) => {
+test('the stack: flowc, host, phoenix, jaeger; compiler on 8081, stack port 41<idx>, the repo volume, secrets out of the file', (t) => {
   const doc = rendered();
-  for (const s of ['flowc', 'langserve', 'phoenix', 'jaeger']) t.truthy(doc.services[s], `service ${s}`);
+  for (const s of ['flowc', 'host', 'phoenix', 'jaeger']) t.truthy(doc.services[s], `service ${s}`);
   const flowc = doc.services.flowc;
   t.true(flowc.ports.some((p: string) => p.endsWith(':8081')), 'compiler published from 8081');
   t.is(flowc.environment.FLOWC_LISTEN, '0.0.0.0:8081');
   t.is(flowc.environment.FLOWC_STACK_PORT, `41${exampleEnv.TENANT_IDX}`);
   t.regex(flowc.environment.FLOWC_STACK_PORT, /^41\d\d$/);
-  t.is(flowc.environment.FLOWC_LANGSERVE_URL, 'http://langserve:8000');
+  t.is(flowc.environment.FLOWC_LANGSERVE_URL, 'http://host:8000');
   t.truthy(doc.volumes.repo);
-  for (const s of ['flowc', 'langserve', 'init']) t.true(doc.services[s].volumes.some((v: string) => v.startsWith('repo:/repo')), `${s} mounts the repo`);
-  t.true(doc.services.langserve.volumes.includes('repo:/repo:ro'), 'the host reads the repo, never writes it');
+  for (const s of ['flowc', 'init']) t.true(doc.services[s].volumes.some((v: string) => v.startsWith('repo:/repo')), `${s} mounts the repo`);
+  // Host replicas (issue 16): scalable (no fixed host port, no container name), each its own clone.
+  const host = doc.services.host;
+  t.deepEqual(host.entrypoint, ['/opt/flowc/scripts/host-replica.sh']);
+  t.falsy(host.volumes, 'a replica shares no volume with the compiler: it clones the remote');
+  t.truthy(host.tmpfs.find((m: string) => m.startsWith('/repo')));
+  t.falsy(host.container_name);
+  t.true(host.ports.every((p: string) => /^127\.0\.0\.1::8000$/.test(p)), 'ports docker picks per replica, so --scale host=N works');
+  t.regex(host.healthcheck.test.join(' '), /\/readyz/);
+  t.is(host.environment.TENANT_REPO_URL, exampleEnv.TENANT_REPO_URL);
 
   // Secrets: the git token is a secret file, the rest come from tenant.env; none is written in the file.
   t.is(flowc.environment.GIT_TOKEN_FILE, '/run/secrets/git_token');

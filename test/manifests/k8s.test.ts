@@ -95,7 +95,7 @@ test('the rendered tenant: one writer, probes, limits, non-root, secrets by refe
   for (const o of objs) if (o.kind !== 'Namespace') t.is(o.metadata.namespace, ns, `${o.kind}/${o.metadata.name} namespace`);
   t.deepEqual(find('Secret'), [], 'no Secret is committed: flowc-secrets is created out of band');
 
-  const [dep] = find('Deployment') as any[];
+  const dep = find('Deployment').find((d) => d.metadata.name === 'flowc') as any;
   t.is(dep.spec.replicas, 1);
   t.is(dep.spec.strategy.type, 'Recreate');
   const pod = dep.spec.template.spec;
@@ -137,7 +137,7 @@ test('the rendered tenant: one writer, probes, limits, non-root, secrets by refe
   t.is(pvc.metadata.name, claim);
   t.deepEqual(pvc.spec.accessModes, ['ReadWriteOnce']);
 
-  const [svc] = find('Service') as any[];
+  const svc = find('Service').find((s) => s.metadata.name === 'flowc') as any;
   for (const [k, v] of Object.entries(svc.spec.selector)) t.is(dep.spec.template.metadata.labels[k], v, `service selector ${k}`);
   const containerPorts = pod.containers.flatMap((c: any) => c.ports ?? []).map((p: any) => p.name);
   for (const p of svc.spec.ports) t.true(containerPorts.includes(p.targetPort), `service port ${p.name} → ${p.targetPort}`);
@@ -160,4 +160,45 @@ test("the ConfigMap's flowc.yaml is accepted by flowc's own config loader, and m
       rmSync(tmp, { recursive: true, force: true });
     }
   }
+});
+
+test('issue 16: the host is its own Deployment of three replicas behind a Service, following the tenant branch, with an autoscaler and a disruption budget', (t) => {
+  const objs = build(overlay);
+  const named = (kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name) as any;
+  const host = named('Deployment', 'flowc-host');
+  t.is(host.spec.replicas, 3);
+  t.is(host.spec.strategy.rollingUpdate.maxUnavailable, 0, 'a rollout never drops below the replicas serving');
+  const pod = host.spec.template.spec;
+  const [c] = pod.containers;
+  t.deepEqual(c.command, ['/opt/flowc/scripts/host-replica.sh']);
+  t.regex(readFileSync(path.join(root, 'Dockerfile'), 'utf8'), /^COPY scripts\/host-replica\.sh \.\/scripts\/host-replica\.sh$/m, 'the image carries the script at /opt/flowc/scripts');
+  const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
+  t.is(env.FLOWC_SLUG.value, 'acme');
+  t.is(env.TENANT_REPO_URL.value, 'https://git.example.com/tenants/acme.git');
+  t.is(env.LANGSERVE_RESTART_TOKEN.valueFrom.secretKeyRef.name, 'flowc-secrets');
+  t.is(env.FLOWC_DATABASE_URL.valueFrom.secretKeyRef.name, 'flowc-secrets', 'chat history shared through PostgreSQL');
+  t.is(c.readinessProbe.httpGet.path, '/readyz', 'ready only while serving the branch tip');
+  t.is(c.livenessProbe.httpGet.path, '/healthz');
+  // Each replica has its own clone: no shared (RWO) repo claim.
+  t.false(pod.volumes.some((v: any) => v.persistentVolumeClaim), 'no replica mounts the compiler\'s repo volume');
+  t.truthy(pod.volumes.find((v: any) => v.name === 'repo').emptyDir);
+  const labels = host.spec.template.metadata.labels;
+
+  const svc = named('Service', 'flowc-host');
+  for (const [k, v] of Object.entries(svc.spec.selector)) t.is(labels[k], v, `host service selector ${k}`);
+  t.is(svc.spec.ports[0].targetPort, c.ports[0].name);
+  const compiler = named('Service', 'flowc');
+  t.false(Object.entries(compiler.spec.selector).every(([k, v]) => labels[k] === v), "the compiler's Service does not send traffic to hosts");
+
+  const hpa = named('HorizontalPodAutoscaler', 'flowc-host');
+  t.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'flowc-host' });
+  t.is(hpa.spec.minReplicas, 3);
+  t.is(hpa.spec.metrics[0].resource.name, 'cpu');
+  const pdb = named('PodDisruptionBudget', 'flowc-host');
+  for (const [k, v] of Object.entries(pdb.spec.selector.matchLabels)) t.is(labels[k], v, `PDB selector ${k}`);
+
+  // flowc reloads through the host Service, in its env and in flowc.yaml.
+  const flowc = named('Deployment', 'flowc').spec.template.spec.containers.find((x: any) => x.name === 'flowc');
+  t.is(flowc.env.find((e: any) => e.name === 'FLOWC_LANGSERVE_URL').value, `http://flowc-host:${svc.spec.ports[0].port}`);
+  t.regex(named('ConfigMap', 'flowc-config').data['flowc.yaml'], /url: http:\/\/flowc-host:8000/);
 });
