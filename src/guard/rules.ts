@@ -48,6 +48,9 @@ export const shapeRules: ShapeRule[] = [
   { rule: 'stripe-secret-key', re: /\b[sr]k_live_[A-Za-z0-9]{20,}\b/g, plausible: looksRandomMixedCase },
 ];
 
+/** No shape above matches fewer characters (a Slack token: `xoxb-` and ten more). */
+const SHORTEST_SHAPE = 15;
+
 export interface ShapeHit {
   rule: string;
   /** Offset of the match in the scanned text. */
@@ -56,6 +59,7 @@ export interface ShapeHit {
 
 /** Every shape hit in `text`; overlapping hits of later rules are dropped (one finding per secret). */
 export function findShapes(text: string): ShapeHit[] {
+  if (text.length < SHORTEST_SHAPE) return []; // most flow file names and ids: nothing to scan
   const hits: Array<ShapeHit & { end: number }> = [];
   for (const { rule, re, plausible } of shapeRules) {
     re.lastIndex = 0;

@@ -3,12 +3,13 @@
  * without a flowc header is "foreign" and is never touched — unless git says flowc generated it
  * at HEAD (its header was hand-deleted), which makes it a hand edit to overwrite.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseHeader, sha256, type Header } from '../codegen/header.js';
 import type { Config } from '../config/schema.js';
 import { isStaleTemp } from './atomic.js';
+import type { StatCache } from './statcache.js';
 
 export interface ActualFile {
   path: string;
@@ -37,6 +38,8 @@ export interface ActualDeps {
   changedPaths?: (pathspecs: string[]) => Promise<Set<string>>;
   /** File content at HEAD, or undefined. */
   showHead?: (file: string) => Promise<Buffer | undefined>;
+  /** What the last pass read, by stat: an unchanged file is not read again. */
+  cache?: StatCache;
 }
 
 /** Where generated files may live: the tenant's flow modules, its smoke tests, the host next to them, and langgraph.json at the root. */
@@ -53,18 +56,31 @@ export async function readActual(config: Config, deps: ActualDeps = {}): Promise
   for (const dir of roots.recursive) await walk(root, dir, true, rels, temps);
   for (const dir of roots.shallow) await walk(root, dir, false, rels, temps);
   rels.push(...roots.files);
+  const pathspecs = [...roots.recursive, ...roots.shallow.map((d) => (d ? `${d}/*.py` : '*.py')), ...roots.files];
+  // git answers while we read: the two are independent.
+  const changed = deps.changedPaths ? deps.changedPaths(pathspecs) : Promise.resolve(new Set<string>());
+  changed.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
   const files = new Map<string, ActualFile>();
   for (const rel of new Set(rels)) {
+    const abs = `${root}/${rel}`;
+    const st = statSync(abs, { throwIfNoEntry: false });
+    if (!st) continue; // removed while we scanned (or one of roots.files that is not there)
+    const known = deps.cache?.get<CachedOutput>(`out:${rel}`, st);
+    if (known) {
+      files.set(rel, fromCache(rel, known));
+      continue;
+    }
     let buf: Buffer;
     try {
-      buf = readFileSync(path.join(root, rel));
+      buf = readFileSync(abs);
     } catch {
-      continue; // removed while we scanned (or one of roots.files that is not there)
+      continue;
     }
-    files.set(rel, inspect(rel, buf));
+    const file = inspect(rel, buf);
+    files.set(rel, file);
+    deps.cache?.set(`out:${rel}`, st, toCache(file));
   }
-  const pathspecs = [...roots.recursive, ...roots.shallow.map((d) => (d ? `${d}/*.py` : '*.py')), ...roots.files];
-  const dirty = deps.changedPaths ? await deps.changedPaths(pathspecs) : new Set<string>();
+  const dirty = await changed;
   const deletedGenerated: Actual['deletedGenerated'] = [];
   for (const rel of dirty) {
     const file = files.get(rel);
@@ -76,6 +92,20 @@ export async function readActual(config: Config, deps: ActualDeps = {}): Promise
     else deletedGenerated.push({ path: rel, source: decodeSource(parsed.header.source) });
   }
   return { files, deletedGenerated, dirty, ...(temps.length ? { staleTemps: temps } : {}) };
+}
+
+/** A generated file as the stat cache keeps it: its header's fields and the hand-edit check, compactly. */
+type CachedOutput = [intact: 0 | 1, source?: string, inputSha256?: string, outputSha256?: string, sourceSha256?: string, generator?: string];
+
+function toCache(f: ActualFile): CachedOutput {
+  const h = f.header;
+  return h ? [f.intact ? 1 : 0, h.source, h.inputSha256, h.outputSha256, h.sourceSha256, h.generator] : [0];
+}
+
+function fromCache(rel: string, [intact, source, inputSha256, outputSha256, sourceSha256, generator]: CachedOutput): ActualFile {
+  if (source === undefined || inputSha256 === undefined || outputSha256 === undefined) return { path: rel, header: undefined, source: undefined, intact: false, generatedAtHead: false };
+  const header: Header = { source, inputSha256, outputSha256, ...(sourceSha256 ? { sourceSha256 } : {}), ...(generator ? { generator } : {}) };
+  return { path: rel, header, source: decodeSource(source), intact: intact === 1, generatedAtHead: false };
 }
 
 /** `flows/Basic%20Prompting.json` → `flows/Basic Prompting.json` (inverse of codegen's headerSource). */

@@ -5,7 +5,7 @@
  * header's source hash behind) without parsing it (DESIGN §5 fast path). Everything else is
  * compiled; a bad flow becomes a `failed` entry and never stops the others.
  */
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256 } from '../codegen/header.js';
@@ -18,6 +18,7 @@ import { findShapes } from '../guard/rules.js';
 import { progress } from '../log.js';
 import { configuredCollectors } from '../telemetry/targets.js';
 import { inspect, type Actual } from './actual.js';
+import type { StatCache } from './statcache.js';
 
 export interface MemoEntry {
   sourceSha256: string;
@@ -57,6 +58,8 @@ export interface DesiredDeps {
   prepare?: () => Promise<void>;
   /** The tenant files' paths and input hashes without rendering them (codegen/tenant.ts): intact files of those hashes are recognised. */
   tenantInputs?: (options: TenantOptions) => Array<{ path: string; inputSha256: string }>;
+  /** What the last pass read, by stat: an unchanged flow file is not read again. */
+  cache?: StatCache;
 }
 
 /** `flows/My-Flow.json` → `my_flow`: the Python module id, as the compiler derives it. */
@@ -70,8 +73,7 @@ export const compileOptionsKey = (config: Pick<Config, 'slug' | 'outputDir' | 't
 export const MAX_FLOW_BYTES = 20 * 1024 * 1024;
 
 /** Why `file` is not read at all: not a regular file (symlink, FIFO, directory) or too large. */
-function unreadable(abs: string, file: string): FlowcError | undefined {
-  const st = lstatSync(abs, { throwIfNoEntry: false });
+function unreadable(st: Stats | undefined, file: string): FlowcError | undefined {
   if (!st) return undefined; // deleted mid-scan: the read below says so
   const refuse = (what: string, hint: string) => new FlowcError('flow', `${file}: ${what}`, { where: { file }, hint });
   // A link may point outside the repo (and git would commit the link, not the flow); a FIFO blocks a read for ever.
@@ -153,8 +155,13 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
     if (deps.settling?.has(file)) return { id, file, state: 'settling' };
     const clash = clashes.get(file);
     if (clash) return { id, file, state: 'failed', sourceSha256: sha256(clash.message), error: clash };
-    const refused = unreadable(path.join(config.repoRoot, file), file);
+    const st = lstatSync(`${config.repoRoot}/${file}`, { throwIfNoEntry: false });
+    const refused = unreadable(st, file);
     if (refused) return { id, file, state: 'failed', sourceSha256: sha256(refused.message), error: refused };
+    // An unchanged file (same stat as last pass) is recognised without reading it.
+    const known = st && deps.cache?.get<string>(`flow:${file}`, st);
+    const recognised = known && recognise(id, file, known, bySource.get(file) ?? [], actual, deps, optionsKey);
+    if (recognised) return recognised;
     let bytes: Buffer;
     try {
       bytes = readFileSync(path.join(config.repoRoot, file));
@@ -163,6 +170,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
       throw err;
     }
     const sourceSha256 = sha256(bytes);
+    if (st) deps.cache?.set(`flow:${file}`, st, sourceSha256);
     const fast = recognise(id, file, sourceSha256, bySource.get(file) ?? [], actual, deps, optionsKey);
     if (fast) return fast;
     await prepare();
@@ -264,7 +272,7 @@ function graphsOf(config: Config, flows: DesiredFlow[], actual: Actual): string[
   const graphs: string[] = [];
   for (const flow of flows) {
     const mid = moduleOf(flow.file);
-    const module = path.posix.join(config.outputDir, config.slug, `flow_${mid}.py`);
+    const module = `${config.outputDir}/${config.slug}/flow_${mid}.py`;
     const exists =
       flow.state === 'built' ? flow.files.some((f) => f.path === module) : flow.state === 'fast' ? flow.paths.includes(module) : actual.files.get(module)?.source === flow.file;
     if (exists) graphs.push(mid);

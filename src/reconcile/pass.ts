@@ -3,6 +3,7 @@
  * read → plan → apply → publish → reload — each failure recording one reason; status is written
  * once, at the end. `--once`, `--check`, `--dry-run` and every watch-mode trigger run this.
  */
+import path from 'node:path';
 import type { TenantOptions } from '../codegen/tenant.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/types.js';
 import type { Config } from '../config/schema.js';
@@ -15,7 +16,8 @@ import { apply, type ApplyDeps, type Build, type SecretFindingLike } from './app
 import { compileOptionsKey, readDesired, type Memo } from './desired.js';
 import { plan as makePlan, CHANGING, type Plan, type PlanItem } from './plan.js';
 import { moveOntoRemote, push, type PushStatus } from './push.js';
-import { readMemo, readState, writeMemo, writeState, type ReconcileState } from './state.js';
+import { StatCache } from './statcache.js';
+import { readMemo, readState, stateDir, writeMemo, writeState, type ReconcileState } from './state.js';
 
 /** Everything with a side effect comes in here (STYLE habit 3); the CLI passes the real ones. */
 export interface PassDeps {
@@ -60,10 +62,10 @@ export interface PassResult {
   traceId?: string;
 }
 
-export async function readPlan(deps: PassDeps, options: PassOptions, memo: Memo): Promise<Plan> {
+export async function readPlan(deps: PassDeps, options: PassOptions, memo: Memo, cache?: StatCache): Promise<Plan> {
   const { config, git } = deps;
-  const actual = await readActual(config, { changedPaths: (p) => git.changedPaths(p), showHead: (f) => git.show('HEAD', f) });
-  const desired = await readDesired(config, actual, { compileFlow: deps.compileFlow, compileTenant: deps.compileTenant, generatorDigest: deps.generatorDigest, prepare: deps.prepare, tenantInputs: deps.tenantInputs, memo, settling: options.settling });
+  const actual = await readActual(config, { changedPaths: (p) => git.changedPaths(p), showHead: (f) => git.show('HEAD', f), ...(cache ? { cache } : {}) });
+  const desired = await readDesired(config, actual, { compileFlow: deps.compileFlow, compileTenant: deps.compileTenant, generatorDigest: deps.generatorDigest, prepare: deps.prepare, tenantInputs: deps.tenantInputs, memo, settling: options.settling, ...(cache ? { cache } : {}) });
   return makePlan(desired, actual, { allowEmpty: options.allowEmpty });
 }
 
@@ -74,7 +76,8 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
     const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const state = await readState(deps.gitDir);
     const memo = await readMemo(deps.gitDir);
-    let plan = await readPlan(deps, options, memo);
+    const cache = await StatCache.load(path.join(stateDir(deps.gitDir), 'statcache.json'));
+    let plan = await readPlan(deps, options, memo, cache);
     const builds: Build[] = [];
     const traceId = currentTraceId();
     if (!options.readOnly) fault('after-render');
@@ -125,7 +128,7 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
           await sleep(Math.min(5000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
           await moveOntoRemote(deps.git, { root: config.repoRoot, remote: config.remote, branch: config.branch, tagPrefix: config.tagPrefix, flowsDir: config.flowsDir, pendingTags: state.push.tags });
           state.push = { ...state.push, tags: [] };
-          plan = await readPlan(deps, options, memo);
+          plan = await readPlan(deps, options, memo, cache);
         }
       } catch (err) {
         passError = isFlowcError(err) ? err : new FlowcError('io', (err as Error).message ?? String(err), { cause: err });
@@ -165,6 +168,7 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
     state.lastPass = { time: clock().toISOString(), ok: !passError && !plan.refused, ...(plan.refused ? { refused: plan.refused } : {}), ...(passError ? { error: passError.describe() } : {}) };
     await writeMemo(deps.gitDir, memo);
     await writeState(deps.gitDir, state);
+    await cache.save();
     if (passError) throw passError;
     const failed = plan.items.some((i) => i.kind === 'failed') || !!plan.refused;
     const ok = !failed && !state.push.pending && !state.reload.pending;
