@@ -20,6 +20,8 @@ export interface NormalField {
   loadFromDb: boolean;
   inputTypes: string[];
   displayName: string;
+  /** A list input: what edges bring is collected into one list (LangFlow's `list: true`). */
+  list: boolean;
 }
 
 export interface NormalOutput {
@@ -192,6 +194,7 @@ function normalField(name: string, raw: unknown): NormalField | null {
     loadFromDb: f.load_from_db === true,
     inputTypes: f.input_types ?? [],
     displayName: f.display_name ?? name,
+    list: f.list === true,
   };
 }
 

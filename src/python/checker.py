@@ -21,7 +21,9 @@ MODE = black.Mode()
 
 
 def check(path: str, content: str) -> str | None:
-    nodes = re.search(r"^# flowc-nodes: (.+)$", "\n".join(content.splitlines()[:6]), re.M)
+    nodes = re.search(
+        r"^# flowc-nodes: (.+)$", "\n".join(content.splitlines()[:6]), re.M
+    )
     if nodes:
         error = check_component(path, content)
         ids = nodes.group(1).split()
@@ -54,8 +56,8 @@ def check_component(path: str, content: str) -> str | None:
         tree = ast.parse(content, path)
     except SyntaxError as err:
         return f"its component source does not parse: line {err.lineno}: {err.msg}"
-    # Top-level imports only: those under `if TYPE_CHECKING:` or `try:` do not run, or are
-    # optional by the component's own choice.
+    # Top-level imports: those under `if TYPE_CHECKING:` or `try:` do not run, or are optional
+    # by the component's own choice (required_imports below judges the ones it insists on).
     for node in tree.body:
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -67,7 +69,9 @@ def check_component(path: str, content: str) -> str | None:
                 return not_installed(node.module)
             missing = missing_names(module, [a.name for a in node.names])
             if missing and node.module.startswith("langchain."):
-                classic = resolve(node.module.replace("langchain.", "langchain_classic.", 1))
+                classic = resolve(
+                    node.module.replace("langchain.", "langchain_classic.", 1)
+                )
                 missing = missing_names(classic, missing) if classic else missing
             if missing:
                 return (
@@ -76,13 +80,65 @@ def check_component(path: str, content: str) -> str | None:
                 )
     classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
     if not any("Component" in base_name(b) for c in classes for b in c.bases):
-        return "its component source defines no component class (a subclass of Component)"
+        return (
+            "its component source defines no component class (a subclass of Component)"
+        )
+    for where, module in required_imports(tree):
+        # langflow.* is LangFlow's server (storage, users): lfx runs that code only inside it.
+        if module.split(".")[0] != "langflow" and resolve(module) is None:
+            return (
+                f"its component source requires {module} (in {where}), which is not "
+                "installed in the host's Python environment"
+            )
     return None
+
+
+def required_imports(tree: ast.Module) -> list[tuple[str, str]]:
+    """Imports the component itself says it cannot do without, as (where, module): those in a
+    `try:` whose ImportError handler raises again ("please install X"). A plain import inside a
+    method may sit on a path the flow never takes (another storage, another mode), and one
+    under a `try:` that carries on is optional: neither is judged."""
+    found: list[tuple[str, str]] = []
+
+    def visit(node: ast.AST, where: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, child.name)
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit(child, f"{where}.{child.name}" if where else child.name)
+            elif isinstance(child, ast.Try) and reraises_import_error(child):
+                for statement in child.body:
+                    if isinstance(statement, ast.Import):
+                        found.extend(
+                            (where or "module", a.name) for a in statement.names
+                        )
+                    elif isinstance(statement, ast.ImportFrom) and statement.module:
+                        if not statement.level:
+                            found.append((where or "module", statement.module))
+                visit(child, where)
+            else:
+                visit(child, where)
+
+    visit(tree, "")
+    return found
+
+
+def reraises_import_error(node: ast.Try) -> bool:
+    """An `except ImportError` (or ModuleNotFoundError, Exception) whose body raises."""
+    for handler in node.handlers:
+        caught = ast.unparse(handler.type) if handler.type else "BaseException"
+        if any(
+            n in caught for n in ("ImportError", "ModuleNotFoundError", "Exception")
+        ):
+            if any(isinstance(n, ast.Raise) for n in ast.walk(handler)):
+                return True
+    return False
 
 
 def resolve(module: str) -> str | None:
     """The module lfx would import for `module`: itself, else the fallbacks lfx's loader
-    applies to old component code (langflow.* → lfx.*, langchain.* → langchain_classic.*)."""
+    applies to old component code (langflow.* → lfx.*, langchain.* → langchain_classic.*).
+    """
     candidates = [module]
     if module.startswith("langflow."):
         candidates.append(module.replace("langflow.", "lfx.", 1))

@@ -112,6 +112,11 @@ test('the checker refuses a component source that does not parse, imports what i
     [SHOUT.replace('def shout(self) -> Message:', 'def shout(self) -> Message'), /node ShoutComponent-s1: its component source does not parse: line \d+/],
     [`import frobnicate_sdk\n${SHOUT}`, /node ShoutComponent-s1: its component source imports frobnicate_sdk, which is not installed/],
     [SHOUT.replace('StrInput', 'NoSuchInput'), /node ShoutComponent-s1: its component source imports .*NoSuchInput from lfx\.io, which has no such name/],
+    // Required by the component itself when it runs ("please install …" on ImportError).
+    [
+      SHOUT.replace('    def shout(self) -> Message:\n', '    def shout(self) -> Message:\n        try:\n            import frobnicate_sdk  # noqa: F401\n        except ImportError as err:\n            raise ImportError("pip install frobnicate_sdk") from err\n'),
+      /node ShoutComponent-s1: its component source requires frobnicate_sdk \(in ShoutComponent\.shout\), which is not installed/,
+    ],
   ];
   for (const [source, expected] of cases) {
     const r = compileFlow(shoutFlow(source), { file: 'flows/shout.json', slug: 'acme' });
@@ -121,6 +126,9 @@ test('the checker refuses a component source that does not parse, imports what i
     t.is(errors[0]!.path, 'app/flows/acme/components/shout/shout_component.py');
     t.regex(errors[0]!.error!, expected);
   }
+  // An optional import (under a try: that carries on) and one on a path the flow may not take are fine.
+  const optional = SHOUT.replace('    def shout(self) -> Message:\n', '    def _to_aws(self):\n        import frobnicate_sdk\n\n    def shout(self) -> Message:\n        try:\n            import frobnicate_sdk  # noqa: F401\n        except ImportError:\n            pass\n');
+  t.deepEqual((await validator.check(compileFlow(shoutFlow(optional), { file: 'flows/shout.json', slug: 'acme' }).files)).filter((c) => c.error), []);
   const good = await validator.check(compileFlow(shoutFlow(), { file: 'flows/shout.json', slug: 'acme' }).files);
   t.deepEqual(good.filter((c) => c.error), [], 'LangFlow\'s own code is not held to black');
 });
@@ -135,4 +143,44 @@ test('flowc compile writes the component sources beside the preview, so it runs 
   t.regex(run.stdout, /wrote .*out\/components\/shout\/shout_component\.py/);
   const smoke = await runPytest(['test_shout.py'], join(dir, 'out'));
   t.is(smoke.code, 0, smoke.stdout + smoke.stderr);
+});
+
+test('a list input fed by an edge gets a list, as LangFlow collects it (edge_list)', async (t) => {
+  const joiner = node({
+    id: 'JoinerComponent-j1',
+    type: 'JoinerComponent',
+    display_name: 'Joiner',
+    fields: { texts: { value: '' } },
+    outputs: [{ name: 'joined', types: ['Message'] }],
+    module: 'custom_components.joiner',
+  }) as { data: { node: { template: Record<string, Record<string, unknown>>; outputs: Array<{ method: string }>; edited?: boolean } } };
+  joiner.data.node.template.code!.value = readFileSync(join(repoRoot, 'test/fixtures/components/joiner.py'), 'utf8');
+  joiner.data.node.template.texts!.list = true;
+  joiner.data.node.outputs[0]!.method = 'join';
+  joiner.data.node.edited = true;
+  const json = flow(
+    'Joiner',
+    [
+      node({ id: 'ChatInput-c1', type: 'ChatInput', fields: { input_value: 'hello', should_store_message: { value: false, type: 'bool' } }, outputs: ['message'] }),
+      joiner as unknown as Json,
+      node({ id: 'ChatOutput-c2', type: 'ChatOutput', fields: { input_value: '', should_store_message: { value: false, type: 'bool' } }, outputs: ['message'] }),
+    ],
+    [edge('ChatInput-c1', 'message', 'JoinerComponent-j1', 'texts'), edge('JoinerComponent-j1', 'joined', 'ChatOutput-c2', 'input_value')],
+  );
+  const r = compileFlow(Buffer.from(JSON.stringify(json)), { file: 'flows/joiner.json', slug: 'acme' });
+  t.regex(r.files.find((f) => f.path.endsWith('flow_joiner.py'))!.content, /"texts": edge_list\(texts\),/);
+  const root = writeTenant(r.files);
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const script = `
+import importlib.util, json, sys
+sys.path.insert(0, "app/flows/acme")
+spec = importlib.util.spec_from_file_location("flow_joiner", "app/flows/acme/flow_joiner.py")
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+from flowc_runtime import edge_list
+print(json.dumps([module.runnable.invoke({"input_value": "hello there", "session_id": "s"})["text"], edge_list([1, 2], 3, [4])]))
+`;
+  const run = await runPython(['-c', script], { cwd: root, env: { FLOWC_DATA_DIR: join(root, '.flowc-data') } });
+  t.is(run.code, 0, run.stderr);
+  t.deepEqual(JSON.parse(run.stdout.trim().split('\n').pop()!), ['1 item(s): hello there', [1, 2, 3, 4]]);
 });

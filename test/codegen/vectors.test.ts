@@ -140,8 +140,9 @@ print(json.dumps([ingested["text"], answer["text"]]))
   t.is(stub.requests.length, 1, 'one chat completion, on the chat turn only');
 });
 
-(havePython() ? test : test.skip)('in tool mode a FAISS store is an agent tool that searches the ingested index', async (t) => {
-  const rag = JSON.parse(RAG);
+/** The RAG fixture with its chat-path store (FAISS-r6) as the tool of an agent (agent_tools.json's Agent-g1). */
+function storeAsAgentTool(source = RAG): string {
+  const rag = JSON.parse(source);
   const agentFlow = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'flows', 'agent_tools.json'), 'utf8'));
   const agent = agentFlow.data.nodes.find((n: { id: string }) => n.id === 'Agent-g1');
   const keep = new Set(['File-r1', 'SplitText-r2', 'FAISS-r3', 'OpenAIEmbeddings-r4', 'ChatInput-r5', 'FAISS-r6', 'OpenAIEmbeddings-r7', 'ChatOutput-r11']);
@@ -160,15 +161,25 @@ print(json.dumps([ingested["text"], answer["text"]]))
     data: { sourceHandle: { id: source, name: output, output_types: ['Tool'] }, targetHandle: { id: target, fieldName, inputTypes: ['Tool'] } },
   }));
   rag.data.edges = [...rag.data.edges.filter((e: { source: string; target: string }) => keep.has(e.source) && keep.has(e.target) && e.target !== 'ChatOutput-r11' && e.source !== 'ChatInput-r5'), ...chatEdges];
+  return JSON.stringify(rag);
+}
+
+/**
+ * Runs the flow (ingestion, then one chat turn) with `Words` embeddings and a model that first
+ * calls each of `calls` (tool names, with a refund query), then answers the tools' results
+ * joined by " | ". Prints [the tools bound, the answer].
+ */
+async function runAgentTool(t: { teardown(fn: () => unknown): void }, source: string, calls: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'flowc-rag-tool-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'flowc_runtime.py'), RUNTIME);
-  writeFileSync(join(dir, 'flow_rag.py'), flowText(compileRag(JSON.stringify(rag))));
+  writeFileSync(join(dir, 'flow_rag.py'), flowText(compileRag(source)));
   writeFileSync(join(dir, 'handbook.txt'), 'Refunds are accepted within 30 days of purchase.\nShipping takes five business days.\nGift cards never expire and work online.');
   const script = `${loadWithWords(256)}
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+CALLS = ${JSON.stringify(calls)}
 class Caller(BaseChatModel):
     bound: list = []
     @property
@@ -178,8 +189,8 @@ class Caller(BaseChatModel):
     def _generate(self, messages, stop=None, run_manager=None, **kw):
         done = [x.content for x in messages if isinstance(x, ToolMessage)]
         if not done:
-            call = {"name": "search_documents", "args": {"search_query": "refunds within days of purchase"}, "id": "c1"}
-            return ChatResult(generations=[ChatGeneration(message=AIMessage(content="", tool_calls=[call]))])
+            calls = [{"name": n, "args": {"search_query": "refunds within days of purchase"}, "id": f"c{i}"} for i, n in enumerate(CALLS)]
+            return ChatResult(generations=[ChatGeneration(message=AIMessage(content="", tool_calls=calls))])
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=" | ".join(done)))])
 caller = Caller()
 m.make_embeddings = lambda *a, **k: Words()
@@ -189,8 +200,13 @@ out = m.runnable.invoke({"input_value": "What is the refund window?"})
 print(json.dumps([caller.bound, out["text"]]))
 `;
   const r = await runPython(['-c', script, dir], { env: { FLOWC_FILE: join(dir, 'handbook.txt'), FLOWC_DATA_DIR: join(dir, 'data') } });
+  return { ...r, result: r.code === 0 ? (JSON.parse(r.stdout.trim().split('\n').pop()!) as [string[], string]) : null };
+}
+
+(havePython() ? test : test.skip)('in tool mode a FAISS store is an agent tool that searches the ingested index', async (t) => {
+  const r = await runAgentTool(t, storeAsAgentTool(), ['search_documents']);
   t.is(r.code, 0, r.stderr);
-  const [bound, answer] = JSON.parse(r.stdout.trim().split('\n').pop()!) as [string[], string];
+  const [bound, answer] = r.result!;
   t.true(bound.includes('search_documents'), bound.join(', '));
   t.regex(answer, /Refunds are accepted within 30 days of purchase\./);
 });
@@ -367,4 +383,130 @@ print(json.dumps([d.data["text"] for d in store.search("when are refunds accepte
   const bad = await runAstra(t, missing, astraVectorize(false));
   t.not(bad.code, 0);
   t.regex(bad.stderr, /node FAISS-r3: Astra DB collection 'handbook' is missing: with no embedding model connected, create it in Astra with an embedding provider \(vectorize\), or connect an embedding model/);
+});
+
+/** The RAG fixture on Chroma (flowc's own collection, no chromadb): both stores name the collection `handbook`. */
+function chromaRag(fields: Record<string, unknown> = {}, source = RAG): string {
+  const rag = JSON.parse(source);
+  for (const n of rag.data.nodes.filter((x: { id: string }) => x.id.startsWith('FAISS-'))) {
+    n.data.type = 'Chroma';
+    delete n.data.node.metadata;
+    const tpl = n.data.node.template;
+    delete tpl.index_name;
+    delete tpl.allow_dangerous_deserialization;
+    const values = { collection_name: 'handbook', persist_directory: '', allow_duplicates: false, limit: 0, search_type: 'Similarity', chroma_server_host: '', ...fields };
+    for (const [name, value] of Object.entries(values)) tpl[name] = { type: typeof value === 'string' ? 'str' : typeof value === 'number' ? 'int' : 'bool', value };
+  }
+  return JSON.stringify(rag);
+}
+
+test('Chroma compiles to flowc\'s own collection: the ingesting store adds, the chat-path store searches', (t) => {
+  const text = flowText(compileRag(chromaRag()));
+  t.regex(body(text, 'faiss_r3'), /store = ChromaStore\(\n\s+"FAISS-r3",\n\s+embedding,\n\s+"",\n\s+"handbook",\n\s+\)\n\s+# Ingestion: the documents are added, those already in the collection skipped\.\n\s+found = store\.ingest\(ingest_data\)/);
+  t.regex(body(text, 'faiss_r6'), /store = ChromaStore\(\n\s+"FAISS-r6",\n\s+embedding,\n\s+"",\n\s+"handbook",\n\s+\)\n\s+found = store\.search\(\n\s+search_query,\n\s+2,\n\s+\)/);
+  t.regex(text, /^ENTRY_POINTS = \{"ingest": ChatFlow\(ingest_graph, \[\]\)\}$/m);
+  // Options the node sets are passed; a persist directory is kept relative to FLOWC_DATA_DIR/chroma.
+  const tuned = flowText(compileRag(chromaRag({ allow_duplicates: true, limit: 5, persist_directory: './kb/' })));
+  t.regex(body(tuned, 'faiss_r3'), /ChromaStore\(\n\s+"FAISS-r3",\n\s+embedding,\n\s+"kb",\n\s+"handbook",\n\s+allow_duplicates=True,\n\s+limit=5,\n\s+\)\n\s+# Ingestion: the documents are added\./);
+});
+
+test('Chroma refusals name the node and field: a Chroma server, a bad collection name, a persist directory outside the data, MMR search', (t) => {
+  const cases: Array<[string, string, RegExp]> = [
+    [chromaRag({ chroma_server_host: 'chroma.internal' }), 'chroma_server_host', /a Chroma server is not supported[^]* — clear Server Host in LangFlow/],
+    [chromaRag({ collection_name: 'a' }), 'collection_name', /3 to 512 letters/],
+    [chromaRag({ persist_directory: '/var/lib/chroma' }), 'persist_directory', /"\/var\/lib\/chroma" must be a relative path/],
+    [chromaRag({ persist_directory: 'data/../../x' }), 'persist_directory', /must be a relative path/],
+  ];
+  for (const [source, field, reason] of cases) {
+    const err = t.throws(() => compileRag(source));
+    if (!isFlowcError(err)) return t.fail(String(err));
+    t.regex(err.describe(), new RegExp(`^flows/rag\\.json: node FAISS-r[36] \\(Chroma\\), field ${field}: `), err.describe());
+    t.regex(err.describe(), reason);
+  }
+  // MMR is refused where the store searches; a store that only ingests never searches.
+  const mmr = t.throws(() => compileRag(chromaRag({ search_type: 'MMR' })));
+  t.true(isFlowcError(mmr) && mmr.describe().startsWith('flows/rag.json: node FAISS-r6 (Chroma), field search_type: search type "MMR" is not supported (Similarity only)'), String(mmr));
+});
+
+(havePython() ? test : test.skip)('Chroma: ingestion adds documents and skips those stored (unless duplicates are allowed); search ranks by squared L2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowc-chroma-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'flowc_runtime.py'), RUNTIME);
+  writeFileSync(join(dir, 'flow_rag.py'), flowText(compileRag(chromaRag())));
+  writeFileSync(join(dir, 'handbook.txt'), 'Refunds are accepted within 30 days of purchase.\nShipping takes five business days.\nGift cards never expire and work online.');
+  const script = `${loadWithWords(16)}
+import os, numpy
+import flowc_runtime as r
+m.make_embeddings = lambda *a, **k: Words()
+first = m.ENTRY_POINTS["ingest"].invoke({})["text"]
+again = m.ENTRY_POINTS["ingest"].invoke({})["text"]
+query = "refunds within days of purchase"
+store = r.ChromaStore("probe", Words(), "", "handbook")
+found = [d.data["text"] for d in store.search(query, 3)]
+vectors, records = store._load()
+q = numpy.array(Words().embed_query(query))
+ranked = sorted(range(len(records)), key=lambda i: float(((vectors[i] - q) ** 2).sum()))
+shipping = store.search("shipping five business days", 1)[0]
+same = len(store.ingest([shipping]))
+first_only = len(r.ChromaStore("probe", Words(), "", "handbook", limit=1).ingest([shipping]))
+tagged = r.Data(data=dict(shipping.data, source="faq", pages=[1, 2]))
+added = store.ingest([tagged])
+allowed = len(r.ChromaStore("probe", Words(), "", "handbook", allow_duplicates=True).ingest([tagged]))
+on_disk = os.path.isfile(os.path.join(os.environ["FLOWC_DATA_DIR"], "chroma", "default", "handbook", "records.npz"))
+print(json.dumps([first, again, found, [records[i]["document"] for i in ranked[:3]], same, first_only, added[0].data, allowed, len(store._load()[1]), on_disk, store.search("", 3)]))
+`;
+  const r = await runPython(['-c', script, dir], { env: { FLOWC_FILE: join(dir, 'handbook.txt'), FLOWC_DATA_DIR: join(dir, 'data') } });
+  t.is(r.code, 0, r.stderr);
+  const [first, again, found, ranked, same, firstOnly, added, allowed, total, onDisk, empty] = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  t.is(first, 'Chroma collection handbook: 3 of 3 documents added');
+  t.is(again, 'Chroma collection handbook: 0 of 3 documents added', 'documents already stored are skipped');
+  t.is(found[0], 'Refunds are accepted within 30 days of purchase.');
+  t.deepEqual(found, ranked, 'ranked by squared L2 distance, as Chroma');
+  t.is(same, 0, 'a document equal to one stored (text and metadata) is skipped');
+  t.is(firstOnly, 1, 'with a limit, only the first stored documents are compared');
+  t.deepEqual(added, { sender: '', source: 'faq', text: 'Shipping takes five business days.' }, 'plain metadata kept, the rest dropped, as LangFlow filters it');
+  t.is(allowed, 1, 'allow_duplicates adds it again');
+  t.is(total, 6);
+  t.true(onDisk, 'kept under FLOWC_DATA_DIR/chroma/<persist directory or default>/<collection>');
+  t.deepEqual(empty, [], 'an empty query finds nothing');
+});
+
+(havePython() ? test : test.skip)('in tool mode a Chroma store gives the agent both of LangFlow\'s tools: the search as Data and as a table', async (t) => {
+  const r = await runAgentTool(t, storeAsAgentTool(chromaRag()), ['search_documents', 'as_dataframe']);
+  t.is(r.code, 0, r.stderr);
+  const [bound, answer] = r.result!;
+  t.deepEqual([...new Set(bound)], ['search_documents', 'as_dataframe']);
+  const [asData, asTable] = answer.split(' | ');
+  t.regex(asData!, /Refunds are accepted within 30 days of purchase\./);
+  // pandas prints the table: a header row naming the columns, then one row per document.
+  t.regex(asTable!, /^\s+sender\s+text\n0\s+Refunds are accepted within 30 days of purchase\.\n1 /);
+});
+
+(havePython() ? test : test.skip)('a File node\'s Message names its file, as LangFlow\'s: components run with lfx get file_path', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowc-file-meta-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'flowc_runtime.py'), RUNTIME);
+  writeFileSync(join(dir, 'sales.csv'), 'region,total\nnorth,3\n');
+  writeFileSync(join(dir, 'notes.txt'), 'second file');
+  const script = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import flowc_runtime as r
+message = r.read_files("File-1", [sys.argv[1] + "/sales.csv", sys.argv[1] + "/notes.txt"], "\\n\\n")
+lfx = r.to_lfx(message)
+back = r.from_lfx(lfx)
+print(json.dumps([lfx.text, lfx.file_path, lfx.filename, lfx.file_size, lfx.mimetype, type(back).__name__, back.file_path, r.text_of(back)]))
+`;
+  const r = await runPython(['-c', script, dir]);
+  t.is(r.code, 0, r.stderr);
+  const [text, path, name, size, mimetype, kind, back, backText] = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  t.is(text, 'region,total\nnorth,3\n\n\nsecond file');
+  // The first file's metadata, as LangFlow's File component gives it.
+  t.is(path, join(dir, 'sales.csv'));
+  t.is(name, 'sales.csv');
+  t.is(size, 21);
+  t.is(mimetype, 'text/csv');
+  t.is(kind, 'FileMessage');
+  t.is(back, join(dir, 'sales.csv'));
+  t.is(backText, text);
 });

@@ -55,7 +55,12 @@ function componentVars(ctx: GenContext): Record<string, unknown> {
   const params: Array<{ name: string; arg: Arg }> = [];
   for (const [name, binding] of Object.entries(node.inputs)) {
     if (NOT_PARAMS.has(name)) continue;
-    if (binding.kind === 'edge' || binding.kind === 'edges') params.push({ name, arg: { param: ctx.params.get(name)! } });
+    if (binding.kind === 'edge' || binding.kind === 'edges') {
+      const param = ctx.params.get(name)!;
+      // A list input collects its edges as LangFlow does: list results extended, others appended.
+      const list = node.fields[name]?.list;
+      params.push({ name, arg: { param: !list ? param : binding.kind === 'edge' ? `edge_list(${param})` : `edge_list(*${param})` } });
+    }
     else if (binding.kind === 'global') params.push({ name, arg: { envText: binding.env } });
     else if (binding.kind === 'secret') {
       const env = ctx.secret(name, null);

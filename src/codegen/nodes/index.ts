@@ -27,7 +27,7 @@ import { structuredOutput } from './structured_output.js';
 import { tavily } from './tavily.js';
 import { textInput, textOutput } from './text.js';
 import { url } from './url.js';
-import { astraDb, embeddingModelNode, faiss, ollamaEmbeddings, openaiEmbeddings } from './vectors.js';
+import { astraDb, chroma, embeddingModelNode, faiss, ollamaEmbeddings, openaiEmbeddings } from './vectors.js';
 import { yfinance } from './yfinance.js';
 import { youtubeComments, youtubeTranscripts } from './youtube.js';
 
@@ -72,6 +72,7 @@ const GENERATORS: NodeGenerator[] = [
   ollamaEmbeddings,
   embeddingModelNode,
   faiss,
+  chroma,
   astraDb,
   knowledge,
   memoryBase,

@@ -1,14 +1,16 @@
 /**
  * Retrieval: embedding models (OpenAIEmbeddings, OllamaEmbeddings, the 1.8+ EmbeddingModel) and
- * the FAISS vector store. Embeddings are built through the module's `make_embeddings`, so the
+ * the vector stores. Embeddings are built through the module's `make_embeddings`, so the
  * deployer's environment applies (OPENAI_BASE_URL, keys, OLLAMA_BASE_URL) and the smoke test can
- * swap in a fake. The vector stores: FAISS (faiss-cpu, on disk) and Astra DB (its Data API). A store
- * fed by `ingest_data` in a sub-graph with no chat or text input makes it an ingestion sub-graph:
- * compiled as the flow's `ingest` entry point, not run on every chat turn.
+ * swap in a fake. The vector stores: FAISS (faiss-cpu, on disk), Chroma (on disk in flowc's own
+ * format, no chromadb) and Astra DB (its Data API). A store fed by `ingest_data` in a sub-graph
+ * with no chat or text input makes it an ingestion sub-graph: compiled as the flow's `ingest`
+ * entry point, not run on every chat turn.
  */
+import { posix } from 'node:path';
 import type { IrNode } from '../../langflow/index.js';
 import type { Arg } from '../render.js';
-import { input, num, str, type GenContext, type NodeGenerator } from './generator.js';
+import { bool, input, num, str, type GenContext, type NodeGenerator } from './generator.js';
 import { toolSpecs } from './tools.js';
 
 const PROVIDERS: Record<string, { id: string; keyEnv: string | null }> = {
@@ -99,9 +101,11 @@ export const openaiEmbeddings = embeddings(['OpenAIEmbeddings'], openai);
 export const ollamaEmbeddings = embeddings(['OllamaEmbeddings'], ollama);
 export const embeddingModelNode = embeddings(['EmbeddingModel'], embeddingModel);
 
-const VECTOR_STORES: ReadonlySet<string> = new Set(['FAISS', 'AstraDB']);
+const VECTOR_STORES: ReadonlySet<string> = new Set(['FAISS', 'Chroma', 'AstraDB']);
 
 const fed = (node: IrNode, field: string) => node.inputs[field]?.kind === 'edge' || node.inputs[field]?.kind === 'edges';
+
+const SEARCH_ARGS = { search_query: { type: 'string', description: 'Enter a query to run a similarity search.' } };
 
 /** A vector store that only ingests: documents come by edge, and it has no query to run. */
 export function ingestsOnly(node: IrNode): boolean {
@@ -110,8 +114,9 @@ export function ingestsOnly(node: IrNode): boolean {
 }
 
 /**
- * What FAISS and Astra DB share: ingest/search wiring, results, tool mode. `noEmbedding`: the
- * refusal when no embedding model is connected (null: the store can embed text itself).
+ * What the vector stores share: ingest/search wiring, results, tool mode (LangFlow's two tools,
+ * the search as Data and as a table). `noEmbedding`: the refusal when no embedding model is
+ * connected (null: the store can embed text itself).
  */
 function vectorStore(types: string[], extraOutputs: Record<string, string>, store: (ctx: GenContext) => Record<string, unknown>, embeddingField: string, noEmbedding: string | null): NodeGenerator {
   return {
@@ -138,7 +143,13 @@ function vectorStore(types: string[], extraOutputs: Record<string, string>, stor
           {
             name: 'search_documents',
             description: 'Search the vector store for the documents closest to a query.',
-            args: { search_query: { type: 'string', description: 'Enter a query to run a similarity search.' } },
+            args: SEARCH_ARGS,
+            status: true,
+          },
+          {
+            name: 'as_dataframe',
+            description: 'Search the vector store for the documents closest to a query, as a table.',
+            args: SEARCH_ARGS,
             status: true,
           },
         ]),
@@ -147,13 +158,57 @@ function vectorStore(types: string[], extraOutputs: Record<string, string>, stor
   };
 }
 
-export const faiss = vectorStore(['FAISS'], { component_as_tool: 'list' }, (ctx) => {
+function faissStore(ctx: GenContext): Record<string, unknown> {
   const index = str(ctx, 'index_name', 'langflow_index');
   if (!/^[\w.-]{1,100}$/.test(index) || index.startsWith('.')) {
     ctx.fail('index_name', 'the index name must be a plain file name (letters, digits, _, -, .)', 'rename the index in LangFlow');
   }
   return { kind: 'faiss', persist_directory: str(ctx, 'persist_directory'), index_name: index, lexical_terms: null };
-}, 'embedding', 'a vector store needs an embedding model connected to its Embedding input');
+}
+
+/**
+ * Chroma without chromadb (about 500 MB): the collection is kept by flowc under
+ * `<FLOWC_DATA_DIR>/chroma/<persist_directory or "default">/<collection_name>`. As LangFlow's
+ * component: documents fed in are added, those already stored skipped unless `allow_duplicates`
+ * (compared over the first `limit` stored, 0: all); search ranks by squared L2, Chroma's default.
+ */
+function chromaStore(ctx: GenContext): Record<string, unknown> {
+  if (str(ctx, 'chroma_server_host').trim()) {
+    ctx.fail(
+      'chroma_server_host',
+      'a Chroma server is not supported: flowc keeps Chroma collections on disk itself (it has no chromadb client)',
+      'clear Server Host in LangFlow to keep the collection locally, or use Astra DB',
+    );
+  }
+  const collection = str(ctx, 'collection_name', 'langflow');
+  // Chroma's own rule for collection names (it refuses others when the flow runs).
+  if (!/^[A-Za-z0-9][\w.-]{1,510}[A-Za-z0-9]$/.test(collection) || collection.includes('..')) {
+    ctx.fail('collection_name', 'a Chroma collection name has 3 to 512 letters, digits, _, - or . (no ".."), starting and ending with a letter or digit', 'rename the collection in LangFlow');
+  }
+  const raw = str(ctx, 'persist_directory').trim();
+  const folder = raw ? posix.normalize(raw.replace(/\\/g, '/')).replace(/\/+$/, '') : '';
+  if (folder.startsWith('/') || /^[A-Za-z]:/.test(folder) || folder.startsWith('~') || folder.split('/').includes('..')) {
+    ctx.fail('persist_directory', `the persist directory "${raw}" must be a relative path: flowc keeps it under FLOWC_DATA_DIR/chroma`, 'use a relative directory name in LangFlow, or clear it');
+  }
+  if (!ingestsOnly(ctx.node)) {
+    const type = str(ctx, 'search_type', 'Similarity');
+    if (type !== 'Similarity') ctx.fail('search_type', `search type "${type}" is not supported (Similarity only)`, 'pick Similarity in LangFlow');
+  }
+  const limit = num(ctx, 'limit');
+  return {
+    kind: 'chroma',
+    persist_directory: folder === '.' ? '' : folder,
+    collection,
+    allow_duplicates: bool(ctx, 'allow_duplicates', false),
+    limit: limit !== null && limit > 0 ? Math.trunc(limit) : 0,
+    lexical_terms: null,
+  };
+}
+
+const NO_EMBEDDING = 'a vector store needs an embedding model connected to its Embedding input';
+
+export const faiss = vectorStore(['FAISS'], { component_as_tool: 'list' }, faissStore, 'embedding', NO_EMBEDDING);
+export const chroma = vectorStore(['Chroma'], { component_as_tool: 'list' }, chromaStore, 'embedding', NO_EMBEDDING);
 
 /**
  * Astra DB through its Data API (httpx; no astrapy): vector search with the embeddings of the
