@@ -443,7 +443,7 @@ again = m.ENTRY_POINTS["ingest"].invoke({})["text"]
 query = "refunds within days of purchase"
 store = r.ChromaStore("probe", Words(), "", "handbook")
 found = [d.data["text"] for d in store.search(query, 3)]
-vectors, records = store._load()
+vectors, records = r.load_records(store.folder)
 q = numpy.array(Words().embed_query(query))
 ranked = sorted(range(len(records)), key=lambda i: float(((vectors[i] - q) ** 2).sum()))
 shipping = store.search("shipping five business days", 1)[0]
@@ -453,7 +453,7 @@ tagged = r.Data(data=dict(shipping.data, source="faq", pages=[1, 2]))
 added = store.ingest([tagged])
 allowed = len(r.ChromaStore("probe", Words(), "", "handbook", allow_duplicates=True).ingest([tagged]))
 on_disk = os.path.isfile(os.path.join(os.environ["FLOWC_DATA_DIR"], "chroma", "default", "handbook", "records.npz"))
-print(json.dumps([first, again, found, [records[i]["document"] for i in ranked[:3]], same, first_only, added[0].data, allowed, len(store._load()[1]), on_disk, store.search("", 3)]))
+print(json.dumps([first, again, found, [records[i]["document"] for i in ranked[:3]], same, first_only, added[0].data, allowed, len(r.load_records(store.folder)[1]), on_disk, store.search("", 3)]))
 `;
   const r = await runPython(['-c', script, dir], { env: { FLOWC_FILE: join(dir, 'handbook.txt'), FLOWC_DATA_DIR: join(dir, 'data') } });
   t.is(r.code, 0, r.stderr);
