@@ -15,6 +15,8 @@ export const commands: Record<string, Loader> = {
   compile: () => import('./commands/compile.js'),
   reconcile: () => import('./commands/reconcile.js'),
   status: () => import('./commands/status.js'),
+  suspend: () => import('./commands/suspend.js'),
+  resume: () => import('./commands/suspend.js').then((m) => ({ run: (o: object) => m.run({ ...o, resume: true } as Parameters<typeof m.run>[0]) })),
   audit: () => import('./commands/audit.js'),
   init: () => import('./commands/init.js'),
   hooks: () => import('./commands/hooks.js'),
@@ -64,9 +66,21 @@ export function buildProgram(): Runnable {
 
   program
     .command('status')
-    .description('per flow: Synced / OutOfSync / Failed, with reason and last build')
+    .description('per flow: Synced / OutOfSync / Failed / Suspended, with reason and last build')
     .option('--json', 'machine-readable output')
     .action(dispatch('status'));
+
+  program
+    .command('suspend')
+    .description('suspend flows (none named: the whole tenant) in flowc.yaml: neither built nor pruned')
+    .argument('[flows...]', 'flow ids (file names in flows/ without .json)')
+    .action(dispatch('suspend'));
+
+  program
+    .command('resume')
+    .description('resume suspended flows (none named: the whole tenant)')
+    .argument('[flows...]', 'flow ids')
+    .action(dispatch('resume'));
 
   program
     .command('audit')

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { FlowcError, FlowcErrors } from '../errors.js';
-import { fileSchema, splitUrls, type Config } from './schema.js';
+import { fileSchema, splitUrls, suspendSchema, suspensionOf, type Config, type Suspension } from './schema.js';
 
 export const CONFIG_FILE = 'flowc.yaml';
 
@@ -123,6 +123,7 @@ export function loadConfig(repoRoot: string, env: Env = process.env): Config {
     validate: c.validate,
     secrets: c.secrets,
     customComponents: c.custom_components,
+    suspend: suspensionOf(c.suspend),
     python: raw.python === undefined ? defaultPython() : c.python,
     langserve: { urls: c.langserve.url ? splitUrls(c.langserve.url) : [], token: c.langserve.token },
     telemetry: { phoenix: c.telemetry.phoenix, jaeger: c.telemetry.jaeger, serviceName: c.telemetry.service_name, projectName: c.telemetry.project_name ?? c.slug },
@@ -174,4 +175,23 @@ function deletePath(obj: Record<string, unknown>, dotted: string): void {
   const keys = dotted.split('.');
   const parent = getPath(obj, keys.slice(0, -1).join('.'));
   if (parent && typeof parent === 'object') delete (parent as Record<string, unknown>)[keys[keys.length - 1]!];
+}
+
+/**
+ * flowc.yaml's `suspend`, read now: a pass acts on what the file says at its start, so a
+ * `flowc suspend` (or an edit) takes effect without restarting the reconciler.
+ */
+export function readSuspension(repoRoot: string): Suspension {
+  let value: unknown;
+  try {
+    const doc = parseDocument(readFileSync(path.join(repoRoot, CONFIG_FILE), 'utf8'));
+    value = doc.errors.length ? undefined : (doc.toJS() as Record<string, unknown> | null)?.suspend;
+  } catch {
+    value = undefined; // no flowc.yaml: nothing suspended
+  }
+  const parsed = suspendSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new FlowcError('config', 'suspend must be true, false or a list of flow ids', { where: { file: CONFIG_FILE, field: 'suspend' }, hint: 'e.g. `suspend: [support-bot]`, or run flowc suspend / flowc resume' });
+  }
+  return suspensionOf(parsed.data);
 }

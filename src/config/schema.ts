@@ -26,6 +26,16 @@ const urls = z.string().refine((s) => splitUrls(s).length > 0 && splitUrls(s).ev
 
 export const splitUrls = (s: string): string[] => s.split(/[\s,]+/).filter(Boolean);
 
+/** `suspend: true` (the whole tenant) or a list of flow ids: neither built nor pruned (`flowc suspend`). */
+export const suspendSchema = z.union([z.boolean(), z.array(z.string().min(1))]).default(false);
+
+export interface Suspension {
+  all: boolean;
+  flows: string[];
+}
+
+export const suspensionOf = (value: z.output<typeof suspendSchema>): Suspension => (typeof value === 'boolean' ? { all: value, flows: [] } : { all: false, flows: [...new Set(value)].sort() });
+
 export const fileSchema = z
   .object({
     slug: z.string().regex(SLUG_RE, 'lowercase letters, digits and dashes; starts and ends with a letter or digit'),
@@ -44,6 +54,7 @@ export const fileSchema = z
     custom_components: z.enum(['allow', 'refuse']).default('allow'),
     /** Python used for validation (black + compile, smoke tests); env FLOWC_PYTHON. */
     python: z.string().min(1).default('python3'),
+    suspend: suspendSchema,
     langserve: z
       .object({
         url: urls.optional(),
@@ -89,6 +100,8 @@ export interface Config {
   validate: 'none' | 'compile' | 'smoke';
   secrets: 'refuse' | 'scrub';
   customComponents: 'allow' | 'refuse';
+  /** As flowc.yaml said at start-up; a pass reads it afresh (`readSuspension`), so `flowc suspend` acts at once. */
+  suspend: Suspension;
   python: string;
   /** `urls`: every host to reload after a build (replicas); empty when none is configured. */
   langserve: { urls: string[]; token: string | undefined };

@@ -13,7 +13,7 @@ export type Result = 'ok' | 'failed' | 'skipped';
 export interface ReconcileMetrics {
   /** Seconds per reconcile pass; `result` = ok | failed. */
   reconcileDuration: Histogram<'result'>;
-  /** Flows by state (Synced, OutOfSync, Failed): the server sets it from `status()` at each scrape. */
+  /** Flows by state (Synced, OutOfSync, Failed, Suspended): the server sets it from `status()` at each scrape. */
   flows: Gauge<'state'>;
   builds: Counter<'result'>;
   pushes: Counter<'result'>;

@@ -12,7 +12,7 @@ import { sha256 } from '../codegen/header.js';
 import { flowIdOf, moduleIdOf } from '../codegen/ids.js';
 import type { TenantOptions } from '../codegen/tenant.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/types.js';
-import type { Config } from '../config/schema.js';
+import type { Config, Suspension } from '../config/schema.js';
 import { FlowcError, isFlowcError } from '../errors.js';
 import { findShapes } from '../guard/rules.js';
 import { progress } from '../log.js';
@@ -39,12 +39,16 @@ export type DesiredFlow =
   | (Base & { state: 'built'; sourceSha256: string; inputSha256: string; files: GeneratedFile[]; name: string; warnings: string[]; endpoint?: string })
   | (Base & { state: 'failed'; sourceSha256: string; error: FlowcError })
   /** Being written right now (watch mode): left alone this pass. */
-  | (Base & { state: 'settling' });
+  | (Base & { state: 'settling' })
+  /** Suspended in flowc.yaml: neither built nor pruned. */
+  | (Base & { state: 'suspended' });
 
 export interface Desired {
   flows: DesiredFlow[];
   /** Tenant-level files (`app/server.py`, the flows' runtime), source `flowc.yaml`. */
   tenant: GeneratedFile[];
+  /** What flowc.yaml suspends: its outputs stay, even those of a flow whose file is gone. */
+  suspension?: Suspension;
 }
 
 export interface DesiredDeps {
@@ -60,6 +64,8 @@ export interface DesiredDeps {
   tenantInputs?: (options: TenantOptions) => Array<{ path: string; inputSha256: string }>;
   /** What the last pass read, by stat: an unchanged flow file is not read again. */
   cache?: StatCache;
+  /** flowc.yaml's `suspend` as the pass read it. */
+  suspension?: Suspension;
 }
 
 /** `flows/My-Flow.json` → `my_flow`: the Python module id, as the compiler derives it. */
@@ -152,6 +158,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
     const hidden = keyNamed(config, file);
     if (hidden) return hidden;
     const id = flowIdOf(file);
+    if (deps.suspension && isSuspended(deps.suspension, id)) return { id, file, state: 'suspended' };
     if (deps.settling?.has(file)) return { id, file, state: 'settling' };
     const clash = clashes.get(file);
     if (clash) return { id, file, state: 'failed', sourceSha256: sha256(clash.message), error: clash };
@@ -201,8 +208,9 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   if (files.length >= 50) progress();
   refuseEndpointClashes(config, flows);
   let tenant: GeneratedFile[] = [];
-  if (deps.compileTenant) {
-    const options = { slug: config.slug, outputDir: config.outputDir, graphs: graphsOf(config, flows, actual), collectors: configuredCollectors(config.telemetry) };
+  // A suspended tenant renders nothing: its tenant files stay as they are too.
+  if (deps.compileTenant && !deps.suspension?.all) {
+    const options = { slug: config.slug, outputDir: config.outputDir, graphs: graphsOf(config, flows, actual, deps.suspension), collectors: configuredCollectors(config.telemetry) };
     const onDisk = (deps.tenantInputs?.(options) ?? []).map((want) => recogniseTenantFile(config.repoRoot, actual, deps, want));
     if (onDisk.length > 0 && onDisk.every((f) => f !== undefined)) tenant = onDisk as GeneratedFile[];
     else {
@@ -210,7 +218,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
       tenant = deps.compileTenant(options);
     }
   }
-  return { flows, tenant };
+  return { flows, tenant, ...(deps.suspension ? { suspension: deps.suspension } : {}) };
 }
 
 /**
@@ -268,7 +276,7 @@ function refuseEndpointClashes(config: Config, flows: DesiredFlow[]): void {
 }
 
 /** Module ids of the flows whose module exists after this pass: built now, unchanged, or kept from the last good build. */
-function graphsOf(config: Config, flows: DesiredFlow[], actual: Actual): string[] {
+function graphsOf(config: Config, flows: DesiredFlow[], actual: Actual, suspension?: Suspension): string[] {
   const graphs: string[] = [];
   for (const flow of flows) {
     const mid = moduleOf(flow.file);
@@ -276,6 +284,15 @@ function graphsOf(config: Config, flows: DesiredFlow[], actual: Actual): string[
     const exists =
       flow.state === 'built' ? flow.files.some((f) => f.path === module) : flow.state === 'fast' ? flow.paths.includes(module) : actual.files.get(module)?.source === flow.file;
     if (exists) graphs.push(mid);
+  }
+  // A suspended flow whose file is gone keeps its outputs, so its graph stays listed too.
+  if (suspension) {
+    const listed = new Set(flows.map((f) => f.file));
+    for (const f of actual.files.values()) {
+      if (!f.source || listed.has(f.source) || !isSuspended(suspension, flowIdOf(f.source))) continue;
+      const mid = moduleOf(f.source);
+      if (f.path === `${config.outputDir}/${config.slug}/flow_${mid}.py` && !graphs.includes(mid)) graphs.push(mid);
+    }
   }
   return graphs;
 }
@@ -316,3 +333,6 @@ function recognise(id: string, file: string, sourceSha256: string, paths: string
   }
   return { id, file, state: 'fast', sourceSha256, inputSha256: memo.inputSha256, paths };
 }
+
+/** A flow flowc.yaml suspends (by id, or the whole tenant). */
+export const isSuspended = (s: Suspension, flowId: string): boolean => s.all || s.flows.includes(flowId);

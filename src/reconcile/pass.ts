@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { TenantOptions } from '../codegen/tenant.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/types.js';
+import { readSuspension } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { FlowcError, isFlowcError, type ErrorKind } from '../errors.js';
 import type { Git } from '../git/git.js';
@@ -65,7 +66,18 @@ export interface PassResult {
 export async function readPlan(deps: PassDeps, options: PassOptions, memo: Memo, cache?: StatCache): Promise<Plan> {
   const { config, git } = deps;
   const actual = await readActual(config, { changedPaths: (p) => git.changedPaths(p), showHead: (f) => git.show('HEAD', f), ...(cache ? { cache } : {}) });
-  const desired = await readDesired(config, actual, { compileFlow: deps.compileFlow, compileTenant: deps.compileTenant, generatorDigest: deps.generatorDigest, prepare: deps.prepare, tenantInputs: deps.tenantInputs, memo, settling: options.settling, ...(cache ? { cache } : {}) });
+  const desired = await readDesired(config, actual, {
+    compileFlow: deps.compileFlow,
+    compileTenant: deps.compileTenant,
+    generatorDigest: deps.generatorDigest,
+    prepare: deps.prepare,
+    tenantInputs: deps.tenantInputs,
+    memo,
+    settling: options.settling,
+    // Read afresh: `flowc suspend` (an edit of flowc.yaml) acts on the next pass.
+    suspension: readSuspension(config.repoRoot),
+    ...(cache ? { cache } : {}),
+  });
   return makePlan(desired, actual, { allowEmpty: options.allowEmpty });
 }
 
@@ -240,7 +252,7 @@ function updateMemo(memo: Memo, plan: Plan, deps: PassDeps): void {
   const options = compileOptionsKey(deps.config);
   const seen = new Set<string>();
   for (const i of plan.items) {
-    if (!i.flowId || i.kind === 'orphan' || i.kind === 'pending') {
+    if (!i.flowId || i.kind === 'orphan' || i.kind === 'pending' || i.kind === 'suspended') {
       if (i.flowId) seen.add(i.flowId);
       continue;
     }

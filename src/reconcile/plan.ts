@@ -5,11 +5,12 @@
  * over or removed.
  */
 import { sha256 } from '../codegen/header.js';
+import { flowIdOf } from '../codegen/ids.js';
 import type { GeneratedFile } from '../codegen/types.js';
 import type { Actual } from './actual.js';
 import type { Desired, DesiredFlow } from './desired.js';
 
-export type ItemKind = 'create' | 'update' | 'hand-edited' | 'orphan' | 'unchanged' | 'uncommitted' | 'failed' | 'pending';
+export type ItemKind = 'create' | 'update' | 'hand-edited' | 'orphan' | 'unchanged' | 'uncommitted' | 'failed' | 'pending' | 'suspended';
 export type WriteReason = 'missing' | 'input-changed' | 'hand-edited';
 
 export interface PlanWrite {
@@ -80,6 +81,8 @@ export function plan(desired: Desired, actual: Actual, options: PlanOptions = {}
   }
   for (const [source, paths] of [...orphans].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const id = /^.*\/([^/]+)\.json$/.exec(source)?.[1] ?? null;
+    // A suspended flow's outputs stay, even when its file is gone.
+    if (desired.suspension && (desired.suspension.all || (id !== null && desired.suspension.flows.includes(flowIdOf(source))))) continue;
     items.push({ kind: 'orphan', flowId: id, source, writes: [], deletes: paths.sort(), outputs: [], stage: source.endsWith('.json') ? [source] : [] });
   }
 
@@ -94,6 +97,11 @@ export function plan(desired: Desired, actual: Actual, options: PlanOptions = {}
 function flowItem(flow: DesiredFlow, actual: Actual, claimed: Set<string>): PlanItem {
   const base = { flowId: flow.id, source: flow.file, writes: [], deletes: [], stage: [] as string[] };
   if (flow.state === 'settling') return { ...base, kind: 'pending', outputs: [], reason: 'being written' };
+  if (flow.state === 'suspended') {
+    const kept = [...actual.files.values()].filter((f) => f.source === flow.file).map((f) => f.path);
+    for (const p of kept) claimed.add(p);
+    return { ...base, kind: 'suspended', outputs: kept, reason: 'suspended in flowc.yaml (flowc resume to build it again)' };
+  }
   if (flow.state === 'failed') {
     // Keep the last good output: claim it so it is not taken for an orphan.
     const kept = [...actual.files.values()].filter((f) => f.source === flow.file).map((f) => f.path);

@@ -6,7 +6,7 @@ import { CHANGING, DRIFT, type Plan, type PlanItem } from './plan.js';
 import type { PassResult } from './pass.js';
 import type { ReconcileState } from './state.js';
 
-export type FlowStatus = 'Synced' | 'OutOfSync' | 'Failed';
+export type FlowStatus = 'Synced' | 'OutOfSync' | 'Failed' | 'Suspended';
 
 export interface StatusReport {
   slug: string;
@@ -24,6 +24,7 @@ const files = (i: PlanItem) => [...new Set([...i.writes.map((w) => w.path), ...i
 
 function flowStatus(i: PlanItem): { status: FlowStatus; reason: string | null } {
   if (i.kind === 'failed') return { status: 'Failed', reason: i.reason ?? 'failed' };
+  if (i.kind === 'suspended') return { status: 'Suspended', reason: i.reason ?? 'suspended' };
   if (i.kind === 'pending') return { status: 'OutOfSync', reason: 'the flow file is being written' };
   if (i.kind === 'orphan') return { status: 'OutOfSync', reason: 'flow file removed; its generated files remain' };
   if (i.kind === 'uncommitted') return { status: 'OutOfSync', reason: 'generated files are not committed yet' };

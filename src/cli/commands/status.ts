@@ -1,8 +1,8 @@
 /**
- * `flowc status`: per flow Synced / OutOfSync / Failed with the reason, plus the last build and
+ * `flowc status`: per flow Synced / OutOfSync / Failed / Suspended with the reason, plus the last build and
  * what is waiting to be pushed or reloaded. Read-only (no lock); exit 0 whatever the state.
  */
-import { loadConfig } from '../../config/load.js';
+import { loadConfig, readSuspension } from '../../config/load.js';
 import { liveDeps } from '../../reconcile/live.js';
 import { runPass } from '../../reconcile/pass.js';
 import { statusReport } from '../../reconcile/report.js';
@@ -27,6 +27,7 @@ export async function run(o: StatusOptions): Promise<number> {
     if (s.push.pending) lines.push(`push pending: ${s.push.tags.join(', ') || 'branch'}${s.push.lastError ? ` — ${s.push.lastError}` : ''}`);
     if (s.reload.pending) lines.push(`reload pending${s.reload.lastError ? `: ${s.reload.lastError}` : ''}`);
     if (s.refused) lines.push(`refused: ${s.refused}`);
+    if (readSuspension(config.repoRoot).all) lines.push('suspended: the whole tenant (flowc.yaml `suspend: true`; `flowc resume` builds again)');
     const width = Math.max(4, ...s.flows.map((f) => f.id.length));
     for (const f of s.flows) lines.push(`${f.id.padEnd(width)}  ${f.reason ? `${f.status.padEnd(9)}  ${f.reason}` : f.status}`);
     if (s.flows.length === 0) lines.push(`no flows in ${config.flowsDir}/`);
