@@ -29,6 +29,14 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold postgresql >/dev/null
 fi
+# A real headless browser (Debian's Chromium, driven by puppeteer-core) for the tests that render:
+# each flow's Mermaid diagram is parsed and drawn by the real mermaid package.
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+export FLOWC_CHROMIUM="${FLOWC_CHROMIUM:-$(command -v chromium)}"
 set +e
 
 passed=0; failed=0; skipped=0

@@ -13,6 +13,7 @@ type Loader = () => Promise<{ run(options: any): Promise<number> }>;
 
 export const commands: Record<string, Loader> = {
   compile: () => import('./commands/compile.js'),
+  graph: () => import('./commands/graph.js'),
   reconcile: () => import('./commands/reconcile.js'),
   status: () => import('./commands/status.js'),
   suspend: () => import('./commands/suspend.js'),
@@ -51,6 +52,12 @@ export function buildProgram(): Runnable {
     .option('--secrets <mode>', 'literal secrets in password fields: refuse|scrub', 'refuse')
     .option('--json', 'machine-readable output')
     .action(dispatch('compile'));
+
+  program
+    .command('graph')
+    .description("print a flow's diagram: Markdown with a Mermaid flowchart of its components and edges")
+    .argument('<flow>', 'path to a LangFlow export JSON')
+    .action(dispatch('graph'));
 
   program
     .command('reconcile')

@@ -9,9 +9,10 @@
 import { posix } from 'node:path';
 import { FlowcError } from '../errors.js';
 import { buildGraph, layoutFreeJson, normalizeFlow, parseJson, typeMismatch, type FlowGraph, type IrNode } from '../langflow/index.js';
-import { sha256, withHeader } from './header.js';
+import { flowDiagram, type Way } from './diagram.js';
+import { sha256, withHeader, withMarkdownHeader } from './header.js';
 import { flowIdOf, moduleIdOf } from './ids.js';
-import { componentGenerator, componentSource, needsServer } from './nodes/component.js';
+import { COMPONENT_TEMPLATE, componentGenerator, componentSource, needsServer } from './nodes/component.js';
 import { registry, supportedTypes, type GenContext, type NodeGenerator } from './nodes/index.js';
 import { PY_BUILTINS, pyCall, pyDict, pyIdent, pyLines, pyList, pyStr, uniqueIdent, type PyLayout } from './python.js';
 import { GENERATOR_DIGEST, RUNTIME_EXPORTS, renderTemplate, type Arg } from './render.js';
@@ -45,8 +46,6 @@ const RESERVED: ReadonlySet<string> = new Set([
 ]);
 /** Locals of node templates: parameters must not shadow them either. */
 const LOCALS = ['state', 'component', 'model', 'message', 'messages', 'objects', 'stored', 'text', 'prompt', 'agent_tools', 'ask', 'taken', 'route', 'result', 'progress'];
-
-const COMPONENT_TEMPLATE = 'nodes/component.py';
 
 /** Nodes whose text is a model's answer: what a flow streams. */
 const ANSWERS = new Set(['LanguageModelComponent', 'OpenAIModel', 'AnthropicModel', 'GoogleGenerativeAIModel', 'OllamaModel', 'Agent']);
@@ -429,6 +428,12 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
     { path: posix.join(flowDir, `runner_${moduleId}.py`), content: withHeader(runnerBody, header) },
     { path: posix.join(testsDir, `test_${moduleId}.py`), content: withHeader(testBody, header) },
     ...components.map((c) => ({ path: posix.join(flowDir, c.path), content: withHeader(c.body, header) })),
+    { path: posix.join(flowDir, `flow_${moduleId}.md`), content: withMarkdownHeader(flowDiagram(graph, waysOf(planned)), header) },
   ];
   return { flowId, moduleId, name, endpoint, inputSha256, sourceSha256, files, warnings };
+}
+
+/** How each node is compiled, for the flow's diagram. */
+function waysOf(planned: Planned[]): Map<string, Way> {
+  return new Map(planned.map((p): [string, Way] => [p.node.id, !p.run ? 'not run' : p.gen.template === COMPONENT_TEMPLATE ? 'lfx' : 'flowc']));
 }

@@ -132,7 +132,7 @@ async function walk(root: string, rel: string, recursive: boolean, out: string[]
     const child = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) {
       if (recursive && e.name !== '__pycache__' && !e.name.startsWith('.')) await walk(root, child, true, out, temps);
-    } else if (e.isFile() && e.name.endsWith('.py')) out.push(child);
+    } else if (e.isFile() && (e.name.endsWith('.py') || (recursive && e.name.endsWith('.md')))) out.push(child);
     else if (e.isFile() && isStaleTemp(e.name)) temps.push(child);
   }
 }

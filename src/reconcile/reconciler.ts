@@ -217,7 +217,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
     ignored: (p: string, stats?: { isFile(): boolean }) => {
       const base = path.basename(p);
       if (base === '__pycache__' || base === '.git' || (base.startsWith('.') && !watched.includes(p))) return true;
-      if (stats?.isFile()) return !(base.endsWith('.json') || base.endsWith('.py'));
+      if (stats?.isFile()) return !(base.endsWith('.json') || base.endsWith('.py') || base.endsWith('.md'));
       return false;
     },
   });

@@ -43,7 +43,7 @@ test('init makes a repo that reconciles and pushes; running it again changes not
 
   // Every generated file is linguist-generated (asked of git itself); the flow and the config are not.
   const generated = (await gitIn(dir, 'ls-files', 'app', 'tests')).split('\n').filter(Boolean);
-  t.deepEqual(generated, ['app/flows/acme/flow_a.py', 'app/flows/acme/flowc_runtime.py', 'app/flows/acme/runner_a.py', 'app/server.py', 'tests/smoke/test_a.py']);
+  t.deepEqual(generated, ['app/flows/acme/flow_a.md', 'app/flows/acme/flow_a.py', 'app/flows/acme/flowc_runtime.py', 'app/flows/acme/runner_a.py', 'app/server.py', 'tests/smoke/test_a.py']);
   t.deepEqual(await attr(dir, [...generated, 'flows/a.json', 'flowc.yaml', 'requirements.txt']), [...generated.map(() => 'true'), 'unspecified', 'unspecified', 'unspecified']);
 });
 

@@ -11,7 +11,7 @@ import { flowc } from './flowc.js';
 const env = { FLOWC_VALIDATE: 'none' };
 const once = (r: TenantRepo, ...extra: string[]) => flowc(['--repo', r.dir, 'reconcile', '--once', ...extra], { env });
 const changed = async (r: TenantRepo) => (await r.git('diff-tree', '--no-commit-id', '--name-only', '-r', 'HEAD')).split('\n').filter(Boolean).sort();
-const files = (id: string) => [`app/flows/acme/flow_${id}.py`, `app/flows/acme/runner_${id}.py`, `flows/${id}.json`, `tests/smoke/test_${id}.py`];
+const files = (id: string) => [`app/flows/acme/flow_${id}.md`, `app/flows/acme/flow_${id}.py`, `app/flows/acme/runner_${id}.py`, `flows/${id}.json`, `tests/smoke/test_${id}.py`];
 
 async function repo(t: { teardown(fn: () => unknown): void }) {
   const r = await tenantRepo();
@@ -73,7 +73,7 @@ test('a deleted flow loses its outputs in one build; emptied flows/ is refused u
   const head = await r.git('rev-parse', 'HEAD');
   const refused = await once(r);
   t.is(refused.code, 1);
-  t.regex(refused.stdout, /refused: no flow files, but 3 generated file\(s\) exist/);
+  t.regex(refused.stdout, /refused: no flow files, but 4 generated file\(s\) exist/);
   t.true(r.exists('app/flows/acme/flow_b.py'));
   t.is(await r.git('rev-parse', 'HEAD'), head);
   t.is((await once(r, '--allow-empty')).code, 0);

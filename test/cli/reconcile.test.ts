@@ -27,7 +27,7 @@ test('--once: a new flow makes one commit and one tag, exit 0; again: nothing, e
   const first = await flowc(['--repo', r.dir, 'reconcile', '--once']);
   t.is(first.code, 0, first.stderr + first.stdout);
   t.regex(first.stdout, /built bld-acme-\d{8}T\d{6}\.\d{3}Z/);
-  t.deepEqual(await changed(r), ['app/flows/acme/flow_support.py', 'app/flows/acme/flowc_runtime.py', 'app/flows/acme/runner_support.py', 'app/server.py', 'flows/support.json', 'langgraph.json', 'tests/smoke/test_support.py']);
+  t.deepEqual(await changed(r), ['app/flows/acme/flow_support.md', 'app/flows/acme/flow_support.py', 'app/flows/acme/flowc_runtime.py', 'app/flows/acme/runner_support.py', 'app/server.py', 'flows/support.json', 'langgraph.json', 'tests/smoke/test_support.py']);
   t.regex(await r.git('log', '-1', '--format=%B'), /^codegen: acme v\d{8}T\d{6}\.\d{3}Z\n[\s\S]*Flow-Id: support\nFlow-Sha256: [0-9a-f]{64}\nGenerator: [0-9a-f]{64}/);
   const head = await r.git('rev-parse', 'HEAD');
   const second = await flowc(['--repo', r.dir, 'reconcile', '--once']);
@@ -48,9 +48,9 @@ test('--check: 0 in sync, 1 drift with the files listed, 2 error; --json shapes'
   r.write('flows/a.json', chatFlow({ temperature: 0.7 }));
   const drift = await flowc(['--repo', r.dir, 'reconcile', '--check']);
   t.is(drift.code, 1);
-  t.regex(drift.stdout, /drift +update +a: app\/flows\/acme\/flow_a\.py, app\/flows\/acme\/runner_a\.py, tests\/smoke\/test_a\.py/);
+  t.regex(drift.stdout, /drift +update +a: app\/flows\/acme\/flow_a\.md, app\/flows\/acme\/flow_a\.py, app\/flows\/acme\/runner_a\.py, tests\/smoke\/test_a\.py/);
   const driftJson = JSON.parse((await flowc(['--repo', r.dir, 'reconcile', '--check', '--json'])).stdout);
-  t.deepEqual(driftJson.drift, [{ flowId: 'a', source: 'flows/a.json', kind: 'update', files: ['app/flows/acme/flow_a.py', 'app/flows/acme/runner_a.py', 'tests/smoke/test_a.py'] }]);
+  t.deepEqual(driftJson.drift, [{ flowId: 'a', source: 'flows/a.json', kind: 'update', files: ['app/flows/acme/flow_a.md', 'app/flows/acme/flow_a.py', 'app/flows/acme/runner_a.py', 'tests/smoke/test_a.py'] }]);
   t.is(await r.git('status', '--porcelain', 'app'), '', '--check changes nothing');
 
   r.write('flows/b.json', chatFlow({ unsupported: true }));
@@ -94,7 +94,7 @@ test('an invalid flow beside a valid one: the valid one is committed, --once exi
   const rep = JSON.parse(once.stdout);
   t.is(rep.builds.length, 1);
   t.deepEqual(rep.failed.map((f: { flowId: string }) => f.flowId), ['bad']);
-  t.deepEqual(await changed(r), ['app/flows/acme/flow_good.py', 'app/flows/acme/runner_good.py', 'flows/good.json', 'tests/smoke/test_good.py']);
+  t.deepEqual(await changed(r), ['app/flows/acme/flow_good.md', 'app/flows/acme/flow_good.py', 'app/flows/acme/runner_good.py', 'flows/good.json', 'tests/smoke/test_good.py']);
   t.is(r.read('app/flows/acme/flow_bad.py'), lastGood);
   const status = await flowc(['--repo', r.dir, 'status', '--json']);
   t.is(status.code, 0);
@@ -144,7 +144,7 @@ test('flowc audit lists builds from tags, filtered by flow', async (t) => {
   t.regex(all[0].flows[0].inputSha256, /^[0-9a-f]{64}$/);
   const onlyA = JSON.parse((await flowc(['--repo', r.dir, 'audit', 'a', '--json'])).stdout);
   t.is(onlyA.length, 1);
-  t.deepEqual(onlyA[0].flows[0].files.map((f: { path: string }) => f.path), ['app/flows/acme/flow_a.py', 'app/flows/acme/runner_a.py', 'tests/smoke/test_a.py']);
+  t.deepEqual(onlyA[0].flows[0].files.map((f: { path: string }) => f.path), ['app/flows/acme/flow_a.py', 'app/flows/acme/runner_a.py', 'tests/smoke/test_a.py', 'app/flows/acme/flow_a.md']);
   const human = await flowc(['--repo', r.dir, 'audit', 'a']);
   t.regex(human.stdout, /^bld-acme-\S+ {2}[0-9a-f]{12} {2}\S+\n {2}create +a {2}input-sha256=[0-9a-f]{64}/);
 });

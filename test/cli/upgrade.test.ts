@@ -32,6 +32,8 @@ test('a repo built by the previous release converges in one build commit, and --
   t.regex(await r.git('log', '-1', '--format=%s'), /^codegen: acme v\d{8}T\d{6}\.\d{3}Z$/);
   const changed = (await r.git('diff', '--name-status', before, 'HEAD')).split('\n').filter(Boolean).sort();
   t.deepEqual(changed, [
+    'A\tapp/flows/acme/flow_memory_chat.md',
+    'A\tapp/flows/acme/flow_router.md',
     'A\tapp/flows/acme/flowc_runtime.py',
     'A\tlanggraph.json',
     'M\tapp/flows/acme/flow_memory_chat.py',

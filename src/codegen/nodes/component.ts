@@ -26,7 +26,7 @@ export function componentSource(node: IrNode): string | undefined {
 export function componentGenerator(node: IrNode): NodeGenerator {
   return {
     types: [node.type],
-    template: 'nodes/component.py',
+    template: COMPONENT_TEMPLATE,
     runtime: ['components'],
     outputs: Object.fromEntries(node.outputs.map((o) => [o.name, o.name === 'component_as_tool' ? 'list' : 'Any'])),
     // Run even when nothing reads it, as LangFlow runs every node: it may act (write, send).
@@ -40,6 +40,9 @@ export function componentGenerator(node: IrNode): NodeGenerator {
  * the MCP server registry), which a compiled flow does not have. (Knowledge and memory bases are
  * flowc's own: nodes/knowledge.ts.)
  */
+/** The template of every node run from its own LangFlow source (so a diagram can tell them apart). */
+export const COMPONENT_TEMPLATE = 'nodes/component.py';
+
 const SERVER_ONLY: Readonly<Record<string, string>> = {
   MCPTools: 'it reads the MCP servers registered in LangFlow\'s database',
 };
