@@ -49,9 +49,12 @@ def render(slug: str, flows_dir: str) -> str:
     text = TEMPLATE.read_text()
     liquid = re.findall(r"\{\{.*?\}\}|\{%.*?%\}", text)
     # A new template variable must be added here too; fail loudly rather than render half.
-    assert sorted(liquid) == ["{{ flows_dir | py }}", "{{ slug | py }}"], liquid
-    return text.replace("{{ slug | py }}", repr(slug)).replace(
-        "{{ flows_dir | py }}", repr(flows_dir)
+    expected = ["{{ collectors | py: 4 }}", "{{ flows_dir | py }}", "{{ slug | py }}"]
+    assert sorted(liquid) == expected, liquid
+    return (
+        text.replace("{{ slug | py }}", repr(slug))
+        .replace("{{ flows_dir | py }}", repr(flows_dir))
+        .replace("{{ collectors | py: 4 }}", "[]")
     )
 
 
