@@ -124,6 +124,11 @@ export function loadConfig(repoRoot: string, env: Env = process.env): Config {
     secrets: c.secrets,
     customComponents: c.custom_components,
     suspend: suspensionOf(c.suspend),
+    notify: c.notify.flatMap((n) => {
+      const target = n.url ?? env[n.url_env!];
+      return target ? [{ url: target, format: n.format }] : [];
+    }),
+    notifySecret: env.FLOWC_NOTIFY_SECRET || undefined,
     python: raw.python === undefined ? defaultPython() : c.python,
     langserve: { urls: c.langserve.url ? splitUrls(c.langserve.url) : [], token: c.langserve.token },
     telemetry: { phoenix: c.telemetry.phoenix, jaeger: c.telemetry.jaeger, serviceName: c.telemetry.service_name, projectName: c.telemetry.project_name ?? c.slug },

@@ -55,6 +55,20 @@ export const fileSchema = z
     /** Python used for validation (black + compile, smoke tests); env FLOWC_PYTHON. */
     python: z.string().min(1).default('python3'),
     suspend: suspendSchema,
+    /** Where builds, failures and recoveries are posted (docs/reconcile.md, Notifications). */
+    notify: z
+      .array(
+        z
+          .object({
+            /** The URL itself, or the variable that holds it (a Slack webhook URL is a credential). */
+            url: url.optional(),
+            url_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').optional(),
+            format: z.enum(['slack', 'webhook']).default('webhook'),
+          })
+          .strict()
+          .refine((t) => (t.url === undefined) !== (t.url_env === undefined), { message: 'give url or url_env (one of them)' }),
+      )
+      .default([]),
     langserve: z
       .object({
         url: urls.optional(),
@@ -102,6 +116,10 @@ export interface Config {
   customComponents: 'allow' | 'refuse';
   /** As flowc.yaml said at start-up; a pass reads it afresh (`readSuspension`), so `flowc suspend` acts at once. */
   suspend: Suspension;
+  /** Notification targets (URLs resolved from the environment where named there). */
+  notify: Array<{ url: string; format: 'slack' | 'webhook' }>;
+  /** FLOWC_NOTIFY_SECRET: signs the generic webhook notifications (Standard Webhooks). */
+  notifySecret: string | undefined;
   python: string;
   /** `urls`: every host to reload after a build (replicas); empty when none is configured. */
   langserve: { urls: string[]; token: string | undefined };

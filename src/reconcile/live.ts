@@ -18,6 +18,8 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
   const token = config.gitToken;
   if (token) registerSecret(token.read());
   registerSecret(config.langserve.token);
+  // A notification URL may carry a token (Slack's do): never logged.
+  for (const target of config.notify) registerSecret(target.url);
   const git = createGit({ cwd: config.repoRoot, ...(token ? { token } : {}), ...(env.GIT_TOKEN_USER ? { tokenUser: env.GIT_TOKEN_USER } : {}) });
   const gitDir = await git.gitDir().catch((err: unknown) => {
     throw new FlowcError('git', `${config.repoRoot} is not a git repository`, { cause: err, hint: 'run `flowc init --slug <slug>` there, or pass --repo' });
@@ -49,6 +51,7 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
     check: async (files) => (await (validator ??= python().then((p) => p.createValidator({ python: config.python })))).check(files),
     smoke: async (paths) => (await python()).runSmokeTests({ python: config.python, repoRoot: config.repoRoot, paths }),
     reload: async (o) => (await import('../langserve/reload.js')).reloadHost(o),
+    ...(config.notify.length ? { notify: async (slug, events) => (await import('../notify/send.js')).createNotifier(config.notify, config.notifySecret)(slug, events) } : {}),
     async close() {
       await (await validator)?.close();
     },

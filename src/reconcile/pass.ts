@@ -14,6 +14,7 @@ import { currentTraceId, inSpan } from '../telemetry/tracing.js';
 import { readActual } from './actual.js';
 import { fault, faultArmed } from './faults.js';
 import { apply, type ApplyDeps, type Build, type SecretFindingLike } from './apply.js';
+import { passEvents, type Event } from './events.js';
 import { compileOptionsKey, readDesired, type Memo } from './desired.js';
 import { plan as makePlan, CHANGING, type Plan, type PlanItem } from './plan.js';
 import { moveOntoRemote, push, type PushStatus } from './push.js';
@@ -35,6 +36,8 @@ export interface PassDeps {
   check?: ApplyDeps['check'];
   smoke?: ApplyDeps['smoke'];
   reload?: (o: { url: string; token: string; expectedCommit?: string; traceparent?: string; retries?: number }) => Promise<{ generation: number }>;
+  /** Posts a pass's builds, failures and recoveries (notify/send.ts); unset: nobody is told. */
+  notify?: (slug: string, events: Event[]) => Promise<void>;
   clock?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   /** Test hook, see ApplyDeps. */
@@ -178,6 +181,12 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
     const failedFlows = plan.items.filter((i) => i.kind === 'failed').length;
     if (!passError && (failedFlows || plan.refused)) span.recordError(new FlowcError('flow', plan.refused ?? `${failedFlows} flow(s) failed`));
     state.lastPass = { time: clock().toISOString(), ok: !passError && !plan.refused, ...(plan.refused ? { refused: plan.refused } : {}), ...(passError ? { error: passError.describe() } : {}) };
+    if (!passError) {
+      // Each state change told once: what was told is remembered with the state.
+      const { events, told } = passEvents(plan, builds, state.told ?? {});
+      state.told = told;
+      if (deps.notify) await deps.notify(config.slug, events);
+    }
     await writeMemo(deps.gitDir, memo);
     await writeState(deps.gitDir, state);
     await cache.save();

@@ -29,6 +29,8 @@ export interface ReconcileState {
   failures: Record<string, FlowFailure>;
   /** Outcome of the last pass. */
   lastPass?: { time: string; ok: boolean; refused?: string; error?: string };
+  /** Per flow, the state last told in a notification ('failed' | 'ok'): each change is told once. */
+  told?: Record<string, string>;
 }
 
 export const emptyState = (): ReconcileState => ({ push: { pending: false, tags: [] }, reload: { pending: false }, failures: {} });
