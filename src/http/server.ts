@@ -4,6 +4,7 @@
  * start it with fakes and the reconciler starts it with the real loop. Replies are small JSON;
  * refusals say what the sender did wrong and nothing about the inside of flowc.
  */
+import { createPushHandler } from './push.js';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
@@ -55,6 +56,8 @@ export interface HttpDeps {
   limits?: Partial<HttpLimits>;
   /** Where delivered webhook ids are kept across restarts (ReplayGuard); in memory only without. */
   replayFile?: string;
+  /** `POST /hooks/push`: FLOWC_PUSH_SECRET, the tenant branch, and how to ask for a fetch-and-converge. */
+  push?: { secret: string | undefined; branch: string; pull(): void };
 }
 
 export interface HttpServer {
@@ -79,8 +82,14 @@ export async function startHttpServer(deps: HttpDeps): Promise<HttpServer> {
     secrets: deps.secrets,
   });
 
+  const pushHook = deps.push && createPushHandler({ ...deps.push, maxBodyBytes: limits.maxBodyBytes, bodyTimeoutMs: limits.bodyTimeoutMs });
+
   const routes: Record<string, { method: string; run(req: IncomingMessage): Promise<Reply | Raw> }> = {
     '/hooks/flow.saved': { method: 'POST', run: (req) => hook.handle(req) },
+    '/hooks/push': {
+      method: 'POST',
+      run: (req) => (pushHook ? pushHook.handle(req) : Promise.resolve({ code: 404, body: { error: 'push webhooks are not served here' } })),
+    },
     '/healthz': { method: 'GET', run: async () => ({ code: 200, body: { ok: true } }) },
     '/readyz': {
       method: 'GET',

@@ -52,6 +52,8 @@ export interface PassOptions {
   settling?: ReadonlySet<string>;
   /** Attempts at push → rebuild on a moved remote (default 5). */
   pushAttempts?: number;
+  /** Someone else pushed (POST /hooks/push): fetch first, and move onto the remote tip if it moved. */
+  pull?: boolean;
 }
 
 export interface PassResult {
@@ -92,6 +94,7 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
     const state = await readState(deps.gitDir);
     const memo = await readMemo(deps.gitDir);
     const cache = await StatCache.load(path.join(stateDir(deps.gitDir), 'statcache.json'));
+    if (options.pull && !options.readOnly) await pullRemote(deps, state);
     let plan = await readPlan(deps, options, memo, cache);
     const builds: Build[] = [];
     const traceId = currentTraceId();
@@ -220,6 +223,21 @@ function applyDeps(deps: PassDeps, clock: () => Date, state: ReconcileState): Ap
     scan: deps.scan,
     beforeRecord: deps.beforeRecord,
   };
+}
+
+/**
+ * Fetches the tenant branch and, when the remote holds commits we do not, moves onto its tip as
+ * after a rejected push (our unpublished builds are regenerated there, our unpublished flow saves
+ * carried over). Nothing to do when there is no remote or the remote holds nothing new.
+ */
+async function pullRemote(deps: PassDeps, state: ReconcileState): Promise<void> {
+  const { config, git } = deps;
+  if (!(await git.hasRemote(config.remote))) return;
+  const tip = await inSpan('git.fetch', { tenant: config.slug }, () => git.fetch(config.remote, config.branch, config.tagPrefix));
+  const head = await git.head();
+  if (!tip || !head || (await git.mergeBase(head, tip)) === tip) return;
+  await moveOntoRemote(git, { root: config.repoRoot, remote: config.remote, branch: config.branch, tagPrefix: config.tagPrefix, flowsDir: config.flowsDir, pendingTags: state.push.tags });
+  state.push = { ...state.push, tags: [] };
 }
 
 /**

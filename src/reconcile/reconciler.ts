@@ -42,6 +42,8 @@ export interface MetricsLike {
 export interface Controller {
   /** Ask for a pass soon (debounced); `flowId` is informational. */
   poke(flowId?: string): void;
+  /** Someone else pushed: the next pass fetches, moves onto the remote tip, then converges. */
+  pull(): void;
   /** Webhook admission: refuse (503) while stopping, or while too many changes wait for a pass. */
   admit(): { ok: true } | { ok: false; reason: 'suspended' | 'queue_full' };
   /** Work waiting now: passes queued or running (coalesced: never more than 2), changes not yet picked up. */
@@ -131,6 +133,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
     if (stopping || queue.size > 0) return; // one pass already waiting: it will see this change too
     void queue.add(pass);
   };
+  let pullNext = false;
   const poke = (flowId?: string) => {
     if (stopping) return;
     if (flowId !== undefined && waiting.size < maxWaiting) waiting.add(flowId);
@@ -149,6 +152,8 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
   async function pass(): Promise<void> {
     if (stopping) return;
     waiting.clear();
+    const pull = pullNext;
+    pullNext = false;
     const now = Date.now();
     const settling = new Set<string>();
     for (const [file, t] of lastEvent) {
@@ -157,7 +162,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
     }
     const started = process.hrtime.bigint();
     try {
-      const r = await runPass(deps, { allowEmpty: o.allowEmpty, settling });
+      const r = await runPass(deps, { allowEmpty: o.allowEmpty, settling, pull });
       const tip = await deps.git.head();
       failures = 0;
       // One line per event, with the pass's trace id so a line leads to its trace.
@@ -248,6 +253,10 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
 
   return {
     poke,
+    pull: () => {
+      pullNext = true;
+      poke();
+    },
     admit: () => (stopping ? { ok: false, reason: 'suspended' } : waiting.size >= maxWaiting ? { ok: false, reason: 'queue_full' } : { ok: true }),
     load: () => ({ passes: queue.size + queue.pending, changes: waiting.size }),
     status() {

@@ -61,6 +61,7 @@ export async function run(o: ReconcileOptions): Promise<number> {
           auth: webhookAuthFromEnv(process.env, config.webhook),
           metrics,
           secrets: config.secrets,
+          push: { secret: process.env.FLOWC_PUSH_SECRET || undefined, branch: config.branch, pull: () => ctl.pull() },
         });
       },
     });
