@@ -4,6 +4,7 @@
  * start it with fakes and the reconciler starts it with the real loop. Replies are small JSON;
  * refusals say what the sender did wrong and nothing about the inside of flowc.
  */
+import { createUi, type UiDeps } from './ui.js';
 import { createPushHandler } from './push.js';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -58,6 +59,8 @@ export interface HttpDeps {
   replayFile?: string;
   /** `POST /hooks/push`: FLOWC_PUSH_SECRET, the tenant branch, and how to ask for a fetch-and-converge. */
   push?: { secret: string | undefined; branch: string; pull(): void };
+  /** The status page (`/ui`, ui.ts). */
+  ui?: UiDeps;
 }
 
 export interface HttpServer {
@@ -82,6 +85,7 @@ export async function startHttpServer(deps: HttpDeps): Promise<HttpServer> {
     secrets: deps.secrets,
   });
 
+  const ui = deps.ui && createUi(deps.ui);
   const pushHook = deps.push && createPushHandler({ ...deps.push, maxBodyBytes: limits.maxBodyBytes, bodyTimeoutMs: limits.bodyTimeoutMs });
 
   const routes: Record<string, { method: string; run(req: IncomingMessage): Promise<Reply | Raw> }> = {
@@ -118,6 +122,13 @@ export async function startHttpServer(deps: HttpDeps): Promise<HttpServer> {
     },
     (req, res) => {
       const pathname = safePathname(req.url);
+      if (ui && pathname !== undefined && (pathname === '/ui' || pathname.startsWith('/ui/'))) {
+        void ui.handle(req, res, pathname).catch((err: unknown) => {
+          httpLog.error({ path: pathname, err: (err as Error)?.message }, 'request failed');
+          if (!res.headersSent) res.writeHead(500).end();
+        });
+        return;
+      }
       const route = pathname === undefined ? undefined : routes[pathname];
       const isHook = pathname === '/hooks/flow.saved';
       const done = (reply: Reply | Raw) => {

@@ -50,6 +50,8 @@ export interface Controller {
   load(): { passes: number; changes: number };
   /** Same JSON as `flowc status --json`, from the last pass (synchronous: served by GET /status). */
   status(): StatusReport;
+  /** Calls `listener` after every pass (the status page's live updates); returns how to stop. */
+  subscribe(listener: () => void): () => void;
   /** Resolves once the first pass has completed. */
   ready: Promise<void>;
   stop(): Promise<void>;
@@ -134,6 +136,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
     void queue.add(pass);
   };
   let pullNext = false;
+  const listeners = new Set<() => void>();
   const poke = (flowId?: string) => {
     if (stopping) return;
     if (flowId !== undefined && waiting.size < maxWaiting) waiting.add(flowId);
@@ -189,6 +192,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
       // Published together, synchronously: status and metrics never disagree.
       last = r;
       head = tip;
+      for (const listener of listeners) listener();
       if (r.plan.items.some((i) => i.kind === 'pending')) poke();
       // The status served is the last plan; after a build, re-read so it shows what git now holds (Synced).
       else if (r.builds.length) poke();
@@ -256,6 +260,10 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
     pull: () => {
       pullNext = true;
       poke();
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     admit: () => (stopping ? { ok: false, reason: 'suspended' } : waiting.size >= maxWaiting ? { ok: false, reason: 'queue_full' } : { ok: true }),
     load: () => ({ passes: queue.size + queue.pending, changes: waiting.size }),

@@ -62,6 +62,13 @@ export async function run(o: ReconcileOptions): Promise<number> {
           metrics,
           secrets: config.secrets,
           push: { secret: process.env.FLOWC_PUSH_SECRET || undefined, branch: config.branch, pull: () => ctl.pull() },
+          ui: {
+            tokens: [process.env.FLOWC_VIEWER_TOKEN, config.webhook.apiKey ?? process.env.BLD_KEY],
+            status: () => ctl.status(),
+            load: () => ctl.load(),
+            subscribe: (listener) => ctl.subscribe(listener),
+            builds: async () => (await import('../../reconcile/audit.js')).readAudit(createGit({ cwd: config.repoRoot }), config.tagPrefix),
+          },
         });
       },
     });
