@@ -10,6 +10,7 @@ import { readSuspension } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { FlowcError, isFlowcError, type ErrorKind } from '../errors.js';
 import type { Git } from '../git/git.js';
+import { log } from '../log.js';
 import { currentTraceId, inSpan } from '../telemetry/tracing.js';
 import { readActual } from './actual.js';
 import { fault, faultArmed } from './faults.js';
@@ -94,7 +95,8 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
     const state = await readState(deps.gitDir);
     const memo = await readMemo(deps.gitDir);
     const cache = await StatCache.load(path.join(stateDir(deps.gitDir), 'statcache.json'));
-    if (options.pull && !options.readOnly) await pullRemote(deps, state);
+    // A remote that cannot be reached now leaves the pass to converge locally; the push retries.
+    if (options.pull && !options.readOnly) await pullRemote(deps, state).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'fetching the tenant branch failed; converging on what is here'));
     let plan = await readPlan(deps, options, memo, cache);
     const builds: Build[] = [];
     const traceId = currentTraceId();
