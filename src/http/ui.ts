@@ -76,7 +76,7 @@ export function createUi(deps: UiDeps) {
         html(res, 401, 'Not signed in', '<main><h1>Not signed in</h1><p>Open <code>/ui/login?token=&lt;viewer token&gt;</code> first.</p></main>');
         return true;
       }
-      if (pathname === '/ui') html(res, 200, `flowc · ${deps.status().slug}`, statusBody(deps.status(), deps.load()));
+      if (pathname === '/ui') html(res, 200, `flowc · ${deps.status().slug}`, statusBody(deps.status(), deps.load(), lastBuilds(await deps.builds())));
       else if (pathname === '/ui/build') {
         const tag = url.searchParams.get('tag') ?? '';
         const build = (await deps.builds()).find((b) => b.tag === tag);
@@ -89,9 +89,20 @@ export function createUi(deps: UiDeps) {
   };
 }
 
+/** Per flow, the newest build that changed it (builds come newest first). */
+function lastBuilds(builds: AuditBuild[]): Record<string, { tag: string; commit: string; time: string }> {
+  const last: Record<string, { tag: string; commit: string; time: string }> = {};
+  for (const b of builds) for (const f of b.flows) if (f.id && !last[f.id]) last[f.id] = { tag: b.tag, commit: b.commit, time: b.time };
+  return last;
+}
+
 function events(req: IncomingMessage, res: ServerResponse, deps: UiDeps): void {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
-  const send = () => res.write(`event: status\ndata: ${JSON.stringify({ status: deps.status(), load: deps.load() })}\n\n`);
+  const send = () =>
+    void deps.builds().then(
+      (builds) => res.write(`event: status\ndata: ${JSON.stringify({ status: deps.status(), load: deps.load(), builds: lastBuilds(builds) })}\n\n`),
+      () => res.write(`event: status\ndata: ${JSON.stringify({ status: deps.status(), load: deps.load(), builds: {} })}\n\n`),
+    );
   send();
   const stop = deps.subscribe(send);
   // A comment now and then keeps proxies from closing an idle stream; progress while a burst waits.
@@ -104,9 +115,12 @@ function events(req: IncomingMessage, res: ServerResponse, deps: UiDeps): void {
 
 const STATES: Record<string, string> = { Synced: 'ok', OutOfSync: 'warn', Failed: 'bad', Suspended: 'off' };
 
-function rows(s: StatusReport): string {
-  if (s.flows.length === 0) return '<tr><td colspan="3">No flows yet.</td></tr>';
-  return s.flows.map((f) => `<tr data-flow="${esc(f.id)}"><th scope="row">${esc(f.id)}</th><td><span class="state ${STATES[f.status] ?? ''}">${esc(f.status)}</span></td><td>${esc(f.reason ?? '')}</td></tr>`).join('');
+type LastBuilds = Record<string, { tag: string; commit: string; time: string }>;
+
+function rows(s: StatusReport, builds: LastBuilds): string {
+  if (s.flows.length === 0) return '<tr><td colspan="4">No flows yet.</td></tr>';
+  const built = (id: string) => (builds[id] ? `<a href="/ui/build?tag=${encodeURIComponent(builds[id].tag)}">${esc(builds[id].tag)}</a> <small>${esc(builds[id].commit.slice(0, 12))}, ${esc(builds[id].time)}</small>` : '');
+  return s.flows.map((f) => `<tr data-flow="${esc(f.id)}"><th scope="row">${esc(f.id)}</th><td><span class="state ${STATES[f.status] ?? ''}">${esc(f.status)}</span></td><td>${built(f.id)}</td><td>${esc(f.reason ?? '')}</td></tr>`).join('');
 }
 
 function summary(s: StatusReport, load: { passes: number; changes: number }): string {
@@ -117,22 +131,25 @@ function summary(s: StatusReport, load: { passes: number; changes: number }): st
   return `<dl><dt>Last build</dt><dd>${build}</dd><dt>Push</dt><dd>${push}</dd><dt>Host</dt><dd>${host}</dd><dt>Reconciler</dt><dd>${work}</dd></dl>`;
 }
 
-function statusBody(s: StatusReport, load: { passes: number; changes: number }): string {
+function statusBody(s: StatusReport, load: { passes: number; changes: number }, builds: LastBuilds): string {
   return `<header><h1>flowc · ${esc(s.slug)}</h1><p>Branch <code>${esc(s.branch)}</code> at <code>${esc(s.head?.slice(0, 12) ?? '(no commit)')}</code></p></header>
 <main>
 <section aria-labelledby="summary-h"><h2 id="summary-h">Tenant</h2><div id="summary">${summary(s, load)}</div></section>
 <section aria-labelledby="flows-h"><h2 id="flows-h">Flows</h2>
 <table id="flows"><caption>Every flow and whether its generated code matches it</caption>
-<thead><tr><th scope="col">Flow</th><th scope="col">State</th><th scope="col">Reason</th></tr></thead>
-<tbody>${rows(s)}</tbody></table></section>
+<thead><tr><th scope="col">Flow</th><th scope="col">State</th><th scope="col">Last build</th><th scope="col">Reason</th></tr></thead>
+<tbody>${rows(s, builds)}</tbody></table></section>
 <p id="live" role="status" aria-live="polite">Connecting for live updates…</p>
 </main>
 <script>
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
 const STATES = ${JSON.stringify(STATES)};
-function render({ status: s, load }) {
-  document.querySelector('#flows tbody').innerHTML = s.flows.length === 0 ? '<tr><td colspan="3">No flows yet.</td></tr>' : s.flows.map((f) =>
-    '<tr data-flow="' + esc(f.id) + '"><th scope="row">' + esc(f.id) + '</th><td><span class="state ' + (STATES[f.status] || '') + '">' + esc(f.status) + '</span></td><td>' + esc(f.reason || '') + '</td></tr>').join('');
+function built(b) {
+  return b ? '<a href="/ui/build?tag=' + encodeURIComponent(b.tag) + '">' + esc(b.tag) + '</a> <small>' + esc(b.commit.slice(0, 12)) + ', ' + esc(b.time) + '</small>' : '';
+}
+function render({ status: s, load, builds }) {
+  document.querySelector('#flows tbody').innerHTML = s.flows.length === 0 ? '<tr><td colspan="4">No flows yet.</td></tr>' : s.flows.map((f) =>
+    '<tr data-flow="' + esc(f.id) + '"><th scope="row">' + esc(f.id) + '</th><td><span class="state ' + (STATES[f.status] || '') + '">' + esc(f.status) + '</span></td><td>' + built(builds[f.id]) + '</td><td>' + esc(f.reason || '') + '</td></tr>').join('');
   const b = s.lastBuild;
   const work = load.changes > 0 || load.passes > 0 ? 'working: ' + load.changes + ' change(s) waiting, ' + load.passes + ' pass(es) queued or running' : 'idle';
   document.querySelector('#summary').innerHTML = '<dl><dt>Last build</dt><dd>' + (b ? '<a id="last-build" href="/ui/build?tag=' + encodeURIComponent(b.tag) + '">' + esc(b.tag) + '</a> (' + esc(b.commit.slice(0, 12)) + ', ' + esc(b.time) + ')' : 'none yet') +
@@ -168,12 +185,13 @@ h1 { font-size: 1.5rem; margin: 0 0 .25rem; } h2 { font-size: 1.15rem; margin-to
 table { border-collapse: collapse; width: 100%; } caption { text-align: left; color: #444; padding-bottom: .25rem; }
 th, td { text-align: left; padding: .45rem .5rem; border-bottom: 1px solid #ccc; vertical-align: top; }
 tbody th, tbody td:nth-child(2) { white-space: nowrap; } tbody td:last-child { overflow-wrap: anywhere; }
+tbody td:nth-child(3) { min-width: 17rem; } tbody td:nth-child(3) small { display: block; color: #444; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 0; } dt { font-weight: 600; } dd { margin: 0; overflow-wrap: anywhere; }
 a { color: #0b57d0; } code { font-size: .9em; }
 .state { display: inline-block; padding: 0 .45rem; border-radius: .25rem; font-weight: 600; border: 1px solid; }
 .ok { color: #0a5c1f; background: #e6f4ea; } .warn { color: #6b4400; background: #fff4d6; } .bad { color: #8c1111; background: #fde7e7; } .off { color: #333; background: #eee; }
 #live { color: #444; font-size: .9rem; }
-@media (max-width: 40rem) { thead { display: none; } tr { display: block; border-bottom: 1px solid #ccc; padding: .35rem 0; } th, td { display: block; border: 0; padding: .1rem 0; } tbody th { white-space: normal; overflow-wrap: anywhere; } }
+@media (max-width: 40rem) { thead { display: none; } tr { display: block; border-bottom: 1px solid #ccc; padding: .35rem 0; } th, td { display: block; border: 0; padding: .1rem 0; } tbody th, tbody td:nth-child(3) { white-space: normal; overflow-wrap: anywhere; min-width: 0; } }
 </style></head><body>
 ${body}
 </body></html>

@@ -37,7 +37,7 @@ const freePort = () =>
   t.teardown(() => void child.kill('SIGTERM'));
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
-    const ok = await fetch(`${base}/status`).then((res) => res.ok && res.json().then((s: { flows: unknown[] }) => s.flows.length === 2), () => false);
+    const ok = await fetch(`${base}/status`).then((res) => res.ok && res.json().then((s) => (s as { flows: unknown[] }).flows.length === 2), () => false);
     if (ok) break;
     await new Promise((res) => setTimeout(res, 100));
   }
@@ -55,6 +55,9 @@ const freePort = () =>
   t.is(await state('support'), 'Synced');
   t.is(await state('broken'), 'Failed');
   t.regex(await page.$eval('tr[data-flow="broken"] td:last-child', (el) => el.textContent ?? ''), /FrobnicatorComponent/);
+  // Each flow's last build (tag, commit, time); a flow never built has none.
+  t.regex(await page.$eval('tr[data-flow="support"] td:nth-child(3)', (el) => el.textContent ?? ''), /^bld-acme-\S+ [0-9a-f]{12}, \d{4}-/);
+  t.is(await page.$eval('tr[data-flow="broken"] td:nth-child(3)', (el) => el.textContent), '');
   await page.waitForFunction(() => /^Live/.test(document.querySelector('#live')?.textContent ?? ''));
   const shots = path.join(repoRoot, '.cache/screenshots');
   mkdirSync(shots, { recursive: true });
@@ -72,6 +75,7 @@ const freePort = () =>
   const marker = await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
   r.write('flows/broken.json', chatFlow({ prompt: 'Fixed.' }));
   await page.waitForFunction(() => document.querySelector('tr[data-flow="broken"] .state')?.textContent === 'Synced', { timeout: 30_000 });
+  await page.waitForFunction(() => /^bld-acme-/.test(document.querySelector('tr[data-flow="broken"] td:nth-child(3)')?.textContent ?? ''), { timeout: 30_000 });
   t.is(await page.evaluate(() => (window as unknown as { marker?: number }).marker), marker, 'no reload: the same page updated');
 
   // Phone width: still one readable column.
