@@ -21,8 +21,15 @@ const label = (s: string): string =>
     .replace(/#(?!amp;|quot;|lt;|gt;)/g, '#35;')
     .trim();
 
+/** A lone UTF-16 surrogate (JSON allows one; UTF-8 cannot hold it) as U+FFFD, as a decoder shows it. */
+const wellFormed = (s: string): string => s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+
 /** Markdown with a Mermaid `flowchart LR` of the flow; `ways` maps node id → how it is compiled. */
 export function flowDiagram(graph: FlowGraph, ways: ReadonlyMap<string, Way>): string {
+  return wellFormed(diagram(graph, ways));
+}
+
+function diagram(graph: FlowGraph, ways: ReadonlyMap<string, Way>): string {
   const ids = new Map(graph.nodes.map((n, i) => [n.id, `n${i}`]));
   const lines = ['flowchart LR'];
   for (const n of graph.nodes) {

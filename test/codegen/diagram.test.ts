@@ -13,6 +13,7 @@ import { isFlowcError } from '../../src/errors.js';
 import { loadFlow } from '../../src/langflow/index.js';
 import { browserPath, launchBrowser } from '../helpers/browser.js';
 import { exec, repoRoot } from '../helpers/python.js';
+import { basicChat } from './flowkit.js';
 
 const FIXTURES = join(repoRoot, 'test/fixtures/flows');
 const MERMAID = join(repoRoot, 'node_modules/mermaid/dist/mermaid.min.js');
@@ -64,7 +65,12 @@ test('every diagram names every node and edge source in its Mermaid block', (t) 
         return { ok: false, text: String((err as Error).message ?? err) };
       }
     }, text, id);
-  const all = diagrams();
+  // Hostile display names: quotes, brackets, arrows, markup, Mermaid's comment and entity signs.
+  const hostile = basicChat() as { data: { nodes: Array<{ data: { node: { display_name: string } } }> } };
+  const names = ['A"] --> B[" & C', '<script>alert(1)</script>', '%% not a comment #quot; #35;', 'click n0 call x()'];
+  names.forEach((n, i) => (hostile.data.nodes[i]!.data.node.display_name = n));
+  const hostileMd = parseHeader(compileFlow(JSON.stringify(hostile), { file: 'flows/hostile.json', slug: 'acme' }).files.find((x) => x.path.endsWith('.md'))!.content)!.body;
+  const all = [...diagrams(), { file: 'hostile', md: hostileMd, names: names.filter((n) => !n.includes('#')) }];
   for (const [i, d] of all.entries()) {
     const r = await render(block(d.md), `d${i}`);
     t.true(r.ok, `${d.file}: ${r.text}`);
