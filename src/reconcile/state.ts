@@ -46,7 +46,20 @@ async function readJson<T>(file: string, fallback: () => T): Promise<T> {
 }
 
 export const readState = (gitDir: string): Promise<ReconcileState> => readJson(path.join(stateDir(gitDir), 'state.json'), emptyState);
-export const readMemo = (gitDir: string): Promise<Memo> => readJson(path.join(stateDir(gitDir), 'memo.json'), () => ({}) as Memo);
+/** The memo as last read or written, per state dir: a pass that changes nothing writes nothing. */
+const memoText = new Map<string, string>();
+
+export async function readMemo(gitDir: string): Promise<Memo> {
+  const file = path.join(stateDir(gitDir), 'memo.json');
+  try {
+    const text = await readFile(file, 'utf8');
+    const memo = JSON.parse(text) as Memo;
+    memoText.set(file, text);
+    return memo && typeof memo === 'object' ? memo : ({} as Memo);
+  } catch {
+    return {} as Memo;
+  }
+}
 
 // Loaded on the first write: `--check` (the pre-commit hook) only reads.
 const writeFileAtomic = async (file: string, data: string): Promise<void> => (await import('write-file-atomic')).default(file, data);
@@ -57,6 +70,10 @@ export async function writeState(gitDir: string, state: ReconcileState): Promise
 }
 
 export async function writeMemo(gitDir: string, memo: Memo): Promise<void> {
+  const file = path.join(stateDir(gitDir), 'memo.json');
+  const text = JSON.stringify(memo);
+  if (memoText.get(file) === text) return;
   await mkdir(stateDir(gitDir), { recursive: true });
-  await writeFileAtomic(path.join(stateDir(gitDir), 'memo.json'), JSON.stringify(memo));
+  await writeFileAtomic(file, text);
+  memoText.set(file, text);
 }
