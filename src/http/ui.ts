@@ -15,8 +15,8 @@ export interface UiDeps {
   /** FLOWC_VIEWER_TOKEN and BLD_KEY: either opens the page; none set: the page is closed. */
   tokens: Array<string | undefined>;
   status(): StatusReport;
-  /** Changes waiting for a pass (a burst shows as progress). */
-  load(): { passes: number; changes: number };
+  /** Changes waiting for a pass, and the running pass's progress through the flows. */
+  load(): { passes: number; changes: number; done?: number; of?: number };
   /** Calls `listener` after every pass; returns how to stop. */
   subscribe(listener: () => void): () => void;
   builds(): Promise<AuditBuild[]>;
@@ -106,7 +106,7 @@ function events(req: IncomingMessage, res: ServerResponse, deps: UiDeps): void {
   send();
   const stop = deps.subscribe(send);
   // A comment now and then keeps proxies from closing an idle stream; progress while a burst waits.
-  const tick = setInterval(() => (deps.load().changes > 0 ? send() : res.write(': keep-alive\n\n')), 1000);
+  const tick = setInterval(() => (deps.load().changes > 0 || deps.load().of ? send() : res.write(': keep-alive\n\n')), 1000);
   req.on('close', () => {
     clearInterval(tick);
     stop();
@@ -123,15 +123,22 @@ function rows(s: StatusReport, builds: LastBuilds): string {
   return s.flows.map((f) => `<tr data-flow="${esc(f.id)}"><th scope="row">${esc(f.id)}</th><td><span class="state ${STATES[f.status] ?? ''}">${esc(f.status)}</span></td><td>${built(f.id)}</td><td>${esc(f.reason ?? '')}</td></tr>`).join('');
 }
 
-function summary(s: StatusReport, load: { passes: number; changes: number }): string {
+/** What the reconciler is doing: a pass's progress through the flows (N of M), what waits. */
+function working(load: { passes: number; changes: number; done?: number; of?: number }): string {
+  const reading = load.of ? `${load.done ?? 0} of ${load.of} flows read and built` : '';
+  const waiting = load.changes > 0 || load.passes > 0 ? `${load.changes} change(s) waiting, ${load.passes} pass(es) queued or running` : '';
+  return [reading, waiting].filter(Boolean).join('; ') || 'idle';
+}
+
+function summary(s: StatusReport, load: { passes: number; changes: number; done?: number; of?: number }): string {
   const build = s.lastBuild ? `<a id="last-build" href="/ui/build?tag=${encodeURIComponent(s.lastBuild.tag)}">${esc(s.lastBuild.tag)}</a> (${esc(s.lastBuild.commit.slice(0, 12))}, ${esc(s.lastBuild.time)})` : 'none yet';
   const push = s.push.pending ? `pending: ${esc(s.push.lastError ?? 'waiting')}` : 'up to date';
   const host = s.reload.pending ? `reload pending: ${esc(s.reload.lastError ?? 'waiting')}` : s.reload.generation !== null ? `serving generation ${esc(s.reload.generation)}` : 'not reloaded yet';
-  const work = load.changes > 0 || load.passes > 0 ? `working: ${load.changes} change(s) waiting, ${load.passes} pass(es) queued or running` : 'idle';
+  const work = esc(working(load));
   return `<dl><dt>Last build</dt><dd>${build}</dd><dt>Push</dt><dd>${push}</dd><dt>Host</dt><dd>${host}</dd><dt>Reconciler</dt><dd>${work}</dd></dl>`;
 }
 
-function statusBody(s: StatusReport, load: { passes: number; changes: number }, builds: LastBuilds): string {
+function statusBody(s: StatusReport, load: { passes: number; changes: number; done?: number; of?: number }, builds: LastBuilds): string {
   return `<header><h1>flowc · ${esc(s.slug)}</h1><p>Branch <code>${esc(s.branch)}</code> at <code>${esc(s.head?.slice(0, 12) ?? '(no commit)')}</code></p></header>
 <main>
 <section aria-labelledby="summary-h"><h2 id="summary-h">Tenant</h2><div id="summary">${summary(s, load)}</div></section>
@@ -151,7 +158,9 @@ function render({ status: s, load, builds }) {
   document.querySelector('#flows tbody').innerHTML = s.flows.length === 0 ? '<tr><td colspan="4">No flows yet.</td></tr>' : s.flows.map((f) =>
     '<tr data-flow="' + esc(f.id) + '"><th scope="row">' + esc(f.id) + '</th><td><span class="state ' + (STATES[f.status] || '') + '">' + esc(f.status) + '</span></td><td>' + built(builds[f.id]) + '</td><td>' + esc(f.reason || '') + '</td></tr>').join('');
   const b = s.lastBuild;
-  const work = load.changes > 0 || load.passes > 0 ? 'working: ' + load.changes + ' change(s) waiting, ' + load.passes + ' pass(es) queued or running' : 'idle';
+  const reading = load.of ? (load.done || 0) + ' of ' + load.of + ' flows read and built' : '';
+  const waiting = load.changes > 0 || load.passes > 0 ? load.changes + ' change(s) waiting, ' + load.passes + ' pass(es) queued or running' : '';
+  const work = esc([reading, waiting].filter(Boolean).join('; ') || 'idle');
   document.querySelector('#summary').innerHTML = '<dl><dt>Last build</dt><dd>' + (b ? '<a id="last-build" href="/ui/build?tag=' + encodeURIComponent(b.tag) + '">' + esc(b.tag) + '</a> (' + esc(b.commit.slice(0, 12)) + ', ' + esc(b.time) + ')' : 'none yet') +
     '</dd><dt>Push</dt><dd>' + (s.push.pending ? 'pending: ' + esc(s.push.lastError || 'waiting') : 'up to date') +
     '</dd><dt>Host</dt><dd>' + (s.reload.pending ? 'reload pending: ' + esc(s.reload.lastError || 'waiting') : s.reload.generation !== null ? 'serving generation ' + esc(s.reload.generation) : 'not reloaded yet') +

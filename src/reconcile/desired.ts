@@ -66,6 +66,8 @@ export interface DesiredDeps {
   cache?: StatCache;
   /** flowc.yaml's `suspend` as the pass read it. */
   suspension?: Suspension;
+  /** Called after each flow is read (and compiled when it drifted): a long pass shows progress. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** `flows/My-Flow.json` → `my_flow`: the Python module id, as the compiler derives it. */
@@ -204,6 +206,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   for (const file of files) {
     flows.push(await one(file));
     tick();
+    deps.onProgress?.(flows.length, files.length);
   }
   if (files.length >= 50) progress();
   refuseEndpointClashes(config, flows);

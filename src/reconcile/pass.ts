@@ -55,6 +55,8 @@ export interface PassOptions {
   pushAttempts?: number;
   /** Someone else pushed (POST /hooks/push): fetch first, and move onto the remote tip if it moved. */
   pull?: boolean;
+  /** Flows read (and compiled when they drifted) so far, of all: watch mode shows it while a burst is built. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface PassResult {
@@ -80,6 +82,7 @@ export async function readPlan(deps: PassDeps, options: PassOptions, memo: Memo,
     tenantInputs: deps.tenantInputs,
     memo,
     settling: options.settling,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     // Read afresh: `flowc suspend` (an edit of flowc.yaml) acts on the next pass.
     suspension: readSuspension(config.repoRoot),
     ...(cache ? { cache } : {}),

@@ -46,8 +46,8 @@ export interface Controller {
   pull(): void;
   /** Webhook admission: refuse (503) while stopping, or while too many changes wait for a pass. */
   admit(): { ok: true } | { ok: false; reason: 'suspended' | 'queue_full' };
-  /** Work waiting now: passes queued or running (coalesced: never more than 2), changes not yet picked up. */
-  load(): { passes: number; changes: number };
+  /** Work waiting now: passes queued or running (coalesced: never more than 2), changes not yet picked up; while a pass reads its flows, how many of how many. */
+  load(): { passes: number; changes: number; done?: number; of?: number };
   /** Same JSON as `flowc status --json`, from the last pass (synchronous: served by GET /status). */
   status(): StatusReport;
   /** Calls `listener` after every pass (the status page's live updates); returns how to stop. */
@@ -136,6 +136,8 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
     void queue.add(pass);
   };
   let pullNext = false;
+  /** The running pass's progress through the flows (undefined between passes). */
+  let reading: { done: number; of: number } | undefined;
   const listeners = new Set<() => void>();
   const poke = (flowId?: string) => {
     if (stopping) return;
@@ -165,7 +167,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
     }
     const started = process.hrtime.bigint();
     try {
-      const r = await runPass(deps, { allowEmpty: o.allowEmpty, settling, pull });
+      const r = await runPass(deps, { allowEmpty: o.allowEmpty, settling, pull, onProgress: (done, of) => (reading = { done, of }) });
       const tip = await deps.git.head();
       failures = 0;
       // One line per event, with the pass's trace id so a line leads to its trace.
@@ -203,6 +205,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
       log.error({ err: isFlowcError(err) ? err.toJSON() : { message: (err as Error).message } }, 'reconcile pass failed');
       backoff();
     } finally {
+      reading = undefined;
       watchNewFolders();
       resolveReady();
     }
@@ -266,7 +269,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
       return () => listeners.delete(listener);
     },
     admit: () => (stopping ? { ok: false, reason: 'suspended' } : waiting.size >= maxWaiting ? { ok: false, reason: 'queue_full' } : { ok: true }),
-    load: () => ({ passes: queue.size + queue.pending, changes: waiting.size }),
+    load: () => ({ passes: queue.size + queue.pending, changes: waiting.size, ...(reading ? { done: reading.done, of: reading.of } : {}) }),
     status() {
       const state = last?.state ?? initial ?? emptyState();
       return statusReport({ slug: config.slug, branch: config.branch, head, plan: last?.plan ?? { items: [] }, state, applied: true });

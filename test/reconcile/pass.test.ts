@@ -333,3 +333,12 @@ test('validate: a flow whose generated code fails validation or its smoke test i
   t.false(r.exists('app/flows/acme/flow_flaky.py'), 'the failing flow\'s files were put back');
   t.deepEqual(smokeRuns[0]!.sort(), ['tests/smoke/test_flaky.py', 'tests/smoke/test_good.py']);
 });
+
+test('a pass reports its progress through the flows, one call per flow, ending at all of them (watch mode shows "N of M")', async (t) => {
+  const r = await setup(t);
+  for (const name of ['a', 'b', 'c']) r.write(`flows/${name}.json`, fakeFlow(name.toUpperCase(), {}));
+  const seen: Array<[number, number]> = [];
+  const result = await runPass(await passDeps(r.dir), { onProgress: (done, total) => seen.push([done, total]) });
+  t.is(result.builds.length, 1);
+  t.deepEqual(seen, [[1, 3], [2, 3], [3, 3]]);
+});
