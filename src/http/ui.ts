@@ -11,12 +11,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditBuild } from '../reconcile/audit.js';
 import type { StatusReport } from '../reconcile/report.js';
 
+/** Changes waiting for a pass, and the running pass's progress through the flows. */
+type Load = { passes: number; changes: number; done?: number; of?: number };
+
 export interface UiDeps {
   /** FLOWC_VIEWER_TOKEN and BLD_KEY: either opens the page; none set: the page is closed. */
   tokens: Array<string | undefined>;
   status(): StatusReport;
-  /** Changes waiting for a pass, and the running pass's progress through the flows. */
-  load(): { passes: number; changes: number; done?: number; of?: number };
+  load(): Load;
   /** Calls `listener` after every pass; returns how to stop. */
   subscribe(listener: () => void): () => void;
   builds(): Promise<AuditBuild[]>;
@@ -89,24 +91,36 @@ export function createUi(deps: UiDeps) {
   };
 }
 
+type LastBuilds = Record<string, { tag: string; commit: string; time: string }>;
+
 /** Per flow, the newest build that changed it (builds come newest first). */
-function lastBuilds(builds: AuditBuild[]): Record<string, { tag: string; commit: string; time: string }> {
-  const last: Record<string, { tag: string; commit: string; time: string }> = {};
+function lastBuilds(builds: AuditBuild[]): LastBuilds {
+  const last: LastBuilds = {};
   for (const b of builds) for (const f of b.flows) if (f.id && !last[f.id]) last[f.id] = { tag: b.tag, commit: b.commit, time: b.time };
   return last;
 }
 
 function events(req: IncomingMessage, res: ServerResponse, deps: UiDeps): void {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
-  const send = () =>
+  let builds: LastBuilds = {};
+  const send = () => res.write(`event: status\ndata: ${JSON.stringify({ status: deps.status(), load: deps.load(), builds })}\n\n`);
+  // Tags change only when a pass builds: they are read then, not on every progress tick.
+  const refresh = () =>
     void deps.builds().then(
-      (builds) => res.write(`event: status\ndata: ${JSON.stringify({ status: deps.status(), load: deps.load(), builds: lastBuilds(builds) })}\n\n`),
-      () => res.write(`event: status\ndata: ${JSON.stringify({ status: deps.status(), load: deps.load(), builds: {} })}\n\n`),
+      (all) => {
+        builds = lastBuilds(all);
+        send();
+      },
+      () => send(),
     );
-  send();
-  const stop = deps.subscribe(send);
+  refresh();
+  const stop = deps.subscribe(refresh);
   // A comment now and then keeps proxies from closing an idle stream; progress while a burst waits.
-  const tick = setInterval(() => (deps.load().changes > 0 || deps.load().of ? send() : res.write(': keep-alive\n\n')), 1000);
+  const tick = setInterval(() => {
+    const load = deps.load();
+    if (load.changes > 0 || load.of) send();
+    else res.write(': keep-alive\n\n');
+  }, 1000);
   req.on('close', () => {
     clearInterval(tick);
     stop();
@@ -115,8 +129,6 @@ function events(req: IncomingMessage, res: ServerResponse, deps: UiDeps): void {
 
 const STATES: Record<string, string> = { Synced: 'ok', OutOfSync: 'warn', Failed: 'bad', Suspended: 'off' };
 
-type LastBuilds = Record<string, { tag: string; commit: string; time: string }>;
-
 function rows(s: StatusReport, builds: LastBuilds): string {
   if (s.flows.length === 0) return '<tr><td colspan="4">No flows yet.</td></tr>';
   const built = (id: string) => (builds[id] ? `<a href="/ui/build?tag=${encodeURIComponent(builds[id].tag)}">${esc(builds[id].tag)}</a> <small>${esc(builds[id].commit.slice(0, 12))}, ${esc(builds[id].time)}</small>` : '');
@@ -124,13 +136,13 @@ function rows(s: StatusReport, builds: LastBuilds): string {
 }
 
 /** What the reconciler is doing: a pass's progress through the flows (N of M), what waits. */
-function working(load: { passes: number; changes: number; done?: number; of?: number }): string {
+function working(load: Load): string {
   const reading = load.of ? `${load.done ?? 0} of ${load.of} flows read and built` : '';
   const waiting = load.changes > 0 || load.passes > 0 ? `${load.changes} change(s) waiting, ${load.passes} pass(es) queued or running` : '';
   return [reading, waiting].filter(Boolean).join('; ') || 'idle';
 }
 
-function summary(s: StatusReport, load: { passes: number; changes: number; done?: number; of?: number }): string {
+function summary(s: StatusReport, load: Load): string {
   const build = s.lastBuild ? `<a id="last-build" href="/ui/build?tag=${encodeURIComponent(s.lastBuild.tag)}">${esc(s.lastBuild.tag)}</a> (${esc(s.lastBuild.commit.slice(0, 12))}, ${esc(s.lastBuild.time)})` : 'none yet';
   const push = s.push.pending ? `pending: ${esc(s.push.lastError ?? 'waiting')}` : 'up to date';
   const host = s.reload.pending ? `reload pending: ${esc(s.reload.lastError ?? 'waiting')}` : s.reload.generation !== null ? `serving generation ${esc(s.reload.generation)}` : 'not reloaded yet';
@@ -138,7 +150,7 @@ function summary(s: StatusReport, load: { passes: number; changes: number; done?
   return `<dl><dt>Last build</dt><dd>${build}</dd><dt>Push</dt><dd>${push}</dd><dt>Host</dt><dd>${host}</dd><dt>Reconciler</dt><dd>${work}</dd></dl>`;
 }
 
-function statusBody(s: StatusReport, load: { passes: number; changes: number; done?: number; of?: number }, builds: LastBuilds): string {
+function statusBody(s: StatusReport, load: Load, builds: LastBuilds): string {
   return `<header><h1>flowc · ${esc(s.slug)}</h1><p>Branch <code>${esc(s.branch)}</code> at <code>${esc(s.head?.slice(0, 12) ?? '(no commit)')}</code></p></header>
 <main>
 <section aria-labelledby="summary-h"><h2 id="summary-h">Tenant</h2><div id="summary">${summary(s, load)}</div></section>

@@ -7,21 +7,14 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot, tenantRepo } from '../helpers/gitrepo.js';
 import { chatFlow } from '../reconcile/flows.js';
 import { pythonPath } from './flowc.js';
+import { freePort } from '../helpers/net.js';
 
 const SECRET = 'push-secret-for-the-test-7f3a';
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {

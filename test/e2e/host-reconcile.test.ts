@@ -15,25 +15,17 @@
  *   scope:  `python runner_<id>.py` still serves its one flow alone.
  */
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import test from 'ava';
 import { flowc } from '../cli/flowc.js';
 import { repoRoot, startHost, type RunningHost } from '../helpers/host.js';
 import { tenantRepo, type TenantRepo } from '../helpers/gitrepo.js';
 import { startOpenAIStub, type OpenAIStub } from '../helpers/openai-stub.js';
+import { freePort } from '../helpers/net.js';
 
 const TOKEN = 'reconcile-e2e-token-0d4e8a61';
 const FIXTURE = path.join(repoRoot, 'test/fixtures/host/support.json');
 const ORIGINAL_PROMPT = 'You are the flowc support bot.';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /** The fixture flow with another system prompt (the Prompt node's template). */
 function flowWithPrompt(prompt: string): string {

@@ -9,24 +9,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import test from 'ava';
 import { flowc } from '../cli/flowc.js';
 import { tenantRepo, type TenantRepo } from '../helpers/gitrepo.js';
 import { pythonBin, repoRoot, startHost, type RunningHost } from '../helpers/host.js';
 import { startOpenAIStub, type OpenAIStub } from '../helpers/openai-stub.js';
+import { freePort } from '../helpers/net.js';
 
 const TOKEN = 'replicas-e2e-token-5b1f0c93';
 const FIXTURE = path.join(repoRoot, 'test/fixtures/host/support.json');
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /** The fixture flow whose system prompt is `prompt` (the stub answers with the system prompt). */
 function flowWithPrompt(prompt: string): string {

@@ -8,22 +8,14 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { browserPath, launchBrowser } from '../helpers/browser.js';
 import { repoRoot, tenantRepo } from '../helpers/gitrepo.js';
 import { chatFlow } from '../reconcile/flows.js';
 import { pythonPath } from '../cli/flowc.js';
+import { freePort } from '../helpers/net.js';
 
 const VIEWER = 'viewer-token-for-the-status-page-31';
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
 (browserPath() ? test : test.skip)('the status page lists flows, follows a build link, and shows a Failed flow turn Synced live', async (t) => {
   const r = await tenantRepo();
   t.teardown(() => r.cleanup());

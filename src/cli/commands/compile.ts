@@ -3,11 +3,11 @@
  * module, runner, smoke test and the tenant runtime flat into DIR (previews and tests; no git). Everything is
  * compiled before anything is written, so a refused flow writes nothing.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { compileFlow } from '../../codegen/compile.js';
 import { compileRuntime } from '../../codegen/runtime.js';
-import { FlowcError } from '../../errors.js';
+import { readFlowArgument } from '../flow-arg.js';
 
 interface Options {
   args: string[];
@@ -18,15 +18,7 @@ interface Options {
 }
 
 export async function run(options: Options): Promise<number> {
-  const input = options.args[0];
-  if (!input) throw new FlowcError('usage', 'flowc compile needs a flow file', { hint: 'flowc compile flows/<id>.json --out DIR' });
-  const file = relative(process.cwd(), resolve(input)).split('\\').join('/') || input;
-  let source: Buffer;
-  try {
-    source = await readFile(input);
-  } catch (err) {
-    throw new FlowcError('io', `cannot read the flow: ${(err as Error).message}`, { where: { file } });
-  }
+  const { file, source } = await readFlowArgument(options.args[0], 'compile', 'flowc compile flows/<id>.json --out DIR');
   const slug = options.slug ?? 'default';
   // Flat layout: module, runner and test side by side, so the test finds the module next to it.
   const result = compileFlow(source, { file, slug, outputDir: '.', testsDir: slug, secrets: options.secrets ?? 'refuse' });
