@@ -11,7 +11,7 @@ import { FlowcError } from '../errors.js';
 import { buildGraph, layoutFreeJson, normalizeFlow, parseJson, typeMismatch, type FlowGraph, type IrNode } from '../langflow/index.js';
 import { flowDiagram, type Way } from './diagram.js';
 import { sha256, withHeader, withMarkdownHeader } from './header.js';
-import { flowIdOf, moduleIdOf } from './ids.js';
+import { COMPONENTS_DIR, flowIdOf, moduleIdOf } from './ids.js';
 import { COMPONENT_TEMPLATE, componentGenerator, componentSource, needsServer } from './nodes/component.js';
 import { registry, supportedTypes, type GenContext, type NodeGenerator } from './nodes/index.js';
 import { PY_BUILTINS, pyCall, pyDict, pyIdent, pyLines, pyList, pyStr, uniqueIdent, type PyLayout } from './python.js';
@@ -323,7 +323,7 @@ function componentFiles(planned: Planned[], moduleId: string): Array<{ path: str
   }
   // The second line names the nodes: the Python checker's errors about this file name them too.
   return files.map((f) => ({
-    path: `components/${moduleId}/${f.path}`,
+    path: `${COMPONENTS_DIR}/${moduleId}/${f.path}`,
     body: [
       `# LangFlow's ${f.type} component${f.custom ? ' (custom: written or edited in LangFlow)' : ''}, as the flow carries it.`,
       `# flowc-nodes: ${f.nodes.join(' ')}`,
@@ -406,7 +406,7 @@ export function compileFlow(source: string | Uint8Array, options: CompileOptions
     graphs,
     runnable: pyLines(pyCall('ChatFlow', 'graph', pyList(answers)), 0, 'runnable = '),
     has_ingest: ingest.length > 0,
-    components_dir: components.length > 0 ? `components/${moduleId}` : '',
+    components_dir: components.length > 0 ? `${COMPONENTS_DIR}/${moduleId}` : '',
   });
   const runnerBody = renderTemplate('runner.py', {
     name,

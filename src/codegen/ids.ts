@@ -14,3 +14,9 @@ export const flowIdOf = (file: string): string => {
 
 /** The flow id as a Python identifier suffix: lowercase, every char outside [a-z0-9_] → `_`. */
 export const moduleIdOf = (flowId: string): string => flowId.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+
+/**
+ * The folder (under the tenant's flow modules) of the component sources a flow runs with lfx:
+ * `components/<module id>/`. The reconciler tells from it which flows need lfx.
+ */
+export const COMPONENTS_DIR = 'components';

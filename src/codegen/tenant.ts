@@ -1,10 +1,12 @@
 /**
  * The tenant-level generated files: the LangServe host (`app/server.py`), the runtime every flow
- * imports (`<output_dir>/<slug>/flowc_runtime.py`) and `langgraph.json`. They depend on the slug,
- * the output directory and the generator; the host also on the trace collectors flowc.yaml names,
- * `langgraph.json` on which flow modules exist (`graphs`). Pure.
+ * imports (`<output_dir>/<slug>/flowc_runtime.py`), `langgraph.json` and `requirements-flows.txt`.
+ * They depend on the slug, the output directory and the generator; the host also on the trace
+ * collectors flowc.yaml names, `langgraph.json` on which flow modules exist (`graphs`), the
+ * requirements on which flows run components with lfx (`lfxFlows`). Pure.
  */
 import { compileLanggraphConfig, langgraphInput } from './langgraph.js';
+import { compileFlowsRequirements, flowsRequirementsInput } from './requirements.js';
 import { compileRuntime, runtimeInput } from './runtime.js';
 import { compileServer, serverInput } from './server.js';
 import type { GeneratedFile } from './types.js';
@@ -16,9 +18,21 @@ export interface TenantOptions {
   graphs?: readonly string[];
   /** The host's trace collectors from flowc.yaml (OTLP/HTTP trace URLs). */
   collectors?: readonly string[];
+  /** Module ids of the flows that run a component from its LangFlow source (they need lfx). */
+  lfxFlows?: readonly string[];
 }
 
 /** Each tenant file's path and input hash, known without rendering (the no-drift fast path). */
-export const tenantInputs = (options: TenantOptions): Array<{ path: string; inputSha256: string }> => [serverInput(options), runtimeInput(options), langgraphInput(options)];
+export const tenantInputs = (options: TenantOptions): Array<{ path: string; inputSha256: string }> => [
+  serverInput(options),
+  runtimeInput(options),
+  langgraphInput(options),
+  flowsRequirementsInput(options),
+];
 
-export const compileTenant = (options: TenantOptions): GeneratedFile[] => [compileServer(options), compileRuntime(options), compileLanggraphConfig(options)];
+export const compileTenant = (options: TenantOptions): GeneratedFile[] => [
+  compileServer(options),
+  compileRuntime(options),
+  compileLanggraphConfig(options),
+  compileFlowsRequirements(options),
+];

@@ -42,10 +42,10 @@ export interface ActualDeps {
   cache?: StatCache;
 }
 
-/** Where generated files may live: the tenant's flow modules, its smoke tests, the host next to them, and langgraph.json at the root. */
+/** Where generated files may live: the tenant's flow modules, its smoke tests, the host next to them, and langgraph.json and requirements-flows.txt at the root. */
 export function outputRoots(config: Pick<Config, 'outputDir' | 'testsDir' | 'slug'>): { recursive: string[]; shallow: string[]; files: string[] } {
   const parent = path.posix.dirname(config.outputDir);
-  return { recursive: [path.posix.join(config.outputDir, config.slug), config.testsDir], shallow: [parent === '.' ? '' : parent], files: ['langgraph.json'] }; // contract: codegen/langgraph.ts (not imported: it loads the renderer)
+  return { recursive: [path.posix.join(config.outputDir, config.slug), config.testsDir], shallow: [parent === '.' ? '' : parent], files: ['langgraph.json', 'requirements-flows.txt'] }; // contract: codegen/langgraph.ts, codegen/requirements.ts (not imported: they load the renderer)
 }
 
 export async function readActual(config: Config, deps: ActualDeps = {}): Promise<Actual> {

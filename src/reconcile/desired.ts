@@ -9,7 +9,7 @@ import { lstatSync, readFileSync, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256 } from '../codegen/header.js';
-import { flowIdOf, moduleIdOf } from '../codegen/ids.js';
+import { COMPONENTS_DIR, flowIdOf, moduleIdOf } from '../codegen/ids.js';
 import type { TenantOptions } from '../codegen/tenant.js';
 import type { CompileOptions, CompileResult, GeneratedFile } from '../codegen/types.js';
 import type { Config, Suspension } from '../config/schema.js';
@@ -213,7 +213,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   let tenant: GeneratedFile[] = [];
   // A suspended tenant renders nothing: its tenant files stay as they are too.
   if (deps.compileTenant && !deps.suspension?.all) {
-    const options = { slug: config.slug, outputDir: config.outputDir, graphs: graphsOf(config, flows, actual, deps.suspension), collectors: configuredCollectors(config.telemetry) };
+    const options = { slug: config.slug, outputDir: config.outputDir, ...modulesOf(config, flows, bySource, deps.suspension), collectors: configuredCollectors(config.telemetry) };
     const onDisk = (deps.tenantInputs?.(options) ?? []).map((want) => recogniseTenantFile(config.repoRoot, actual, deps, want));
     if (onDisk.length > 0 && onDisk.every((f) => f !== undefined)) tenant = onDisk as GeneratedFile[];
     else {
@@ -278,26 +278,32 @@ function refuseEndpointClashes(config: Config, flows: DesiredFlow[]): void {
   }
 }
 
-/** Module ids of the flows whose module exists after this pass: built now, unchanged, or kept from the last good build. */
-function graphsOf(config: Config, flows: DesiredFlow[], actual: Actual, suspension?: Suspension): string[] {
+/**
+ * What the flow modules will be after this pass, for the tenant files: the module ids of the flows
+ * whose module exists (built now, unchanged, or kept from the last good build), and of those among
+ * them that run a component with lfx (its sources are under `components/<module id>/`).
+ */
+function modulesOf(config: Config, flows: DesiredFlow[], bySource: Map<string, string[]>, suspension?: Suspension): { graphs: string[]; lfxFlows: string[] } {
   const graphs: string[] = [];
+  const lfxFlows: string[] = [];
+  const add = (mid: string, paths: readonly string[]) => {
+    const dir = `${config.outputDir}/${config.slug}/`;
+    if (!paths.includes(`${dir}flow_${mid}.py`)) return;
+    graphs.push(mid);
+    if (paths.some((p) => p.startsWith(`${dir}${COMPONENTS_DIR}/${mid}/`))) lfxFlows.push(mid);
+  };
   for (const flow of flows) {
-    const mid = moduleOf(flow.file);
-    const module = `${config.outputDir}/${config.slug}/flow_${mid}.py`;
-    const exists =
-      flow.state === 'built' ? flow.files.some((f) => f.path === module) : flow.state === 'fast' ? flow.paths.includes(module) : actual.files.get(module)?.source === flow.file;
-    if (exists) graphs.push(mid);
+    const paths = flow.state === 'built' ? flow.files.map((f) => f.path) : flow.state === 'fast' ? flow.paths : (bySource.get(flow.file) ?? []);
+    add(moduleOf(flow.file), paths);
   }
   // A suspended flow whose file is gone keeps its outputs, so its graph stays listed too.
   if (suspension) {
     const listed = new Set(flows.map((f) => f.file));
-    for (const f of actual.files.values()) {
-      if (!f.source || listed.has(f.source) || !isSuspended(suspension, flowIdOf(f.source))) continue;
-      const mid = moduleOf(f.source);
-      if (f.path === `${config.outputDir}/${config.slug}/flow_${mid}.py` && !graphs.includes(mid)) graphs.push(mid);
+    for (const [source, paths] of bySource) {
+      if (!listed.has(source) && isSuspended(suspension, flowIdOf(source)) && !graphs.includes(moduleOf(source))) add(moduleOf(source), paths);
     }
   }
-  return graphs;
+  return { graphs, lfxFlows };
 }
 
 /**

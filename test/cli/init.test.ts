@@ -6,7 +6,7 @@ import test from 'ava';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { canonicalName, CHECK_ONLY, parsePins } from '../../src/cli/bootstrap.js';
+import { canonicalName, CHECK_ONLY, LFX_ONLY, parsePins } from '../../src/codegen/requirements.js';
 import { gitIn, repoRoot } from '../helpers/gitrepo.js';
 import { havePython, runPython } from '../helpers/python.js';
 import { chatFlow } from '../reconcile/flows.js';
@@ -39,12 +39,12 @@ test('init makes a repo that reconciles and pushes; running it again changes not
   const once = await flowc(['--repo', dir, 'reconcile', '--once'], { env: { FLOWC_VALIDATE: 'none', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e.invalid' } });
   t.is(once.code, 0, once.stderr + once.stdout);
   t.is(await gitIn(remote, 'rev-parse', 'tenant/acme'), await gitIn(dir, 'rev-parse', 'HEAD'));
-  t.deepEqual((await gitIn(dir, 'show', '--name-only', '--format=', 'HEAD~1')).split('\n').sort(), ['.gitattributes', '.gitignore', 'flowc.yaml', 'flows/.gitkeep', 'requirements.txt']);
+  t.deepEqual((await gitIn(dir, 'show', '--name-only', '--format=', 'HEAD~1')).split('\n').sort(), ['.gitattributes', '.gitignore', 'flowc.yaml', 'flows/.gitkeep', 'requirements-flows.txt', 'requirements.txt']);
 
   // Every generated file is linguist-generated (asked of git itself); the flow and the config are not.
   const generated = (await gitIn(dir, 'ls-files', 'app', 'tests')).split('\n').filter(Boolean);
   t.deepEqual(generated, ['app/flows/acme/flow_a.md', 'app/flows/acme/flow_a.py', 'app/flows/acme/flowc_runtime.py', 'app/flows/acme/runner_a.py', 'app/server.py', 'tests/smoke/test_a.py']);
-  t.deepEqual(await attr(dir, [...generated, 'flows/a.json', 'flowc.yaml', 'requirements.txt']), [...generated.map(() => 'true'), 'unspecified', 'unspecified', 'unspecified']);
+  t.deepEqual(await attr(dir, [...generated, 'requirements-flows.txt', 'flows/a.json', 'flowc.yaml', 'requirements.txt']), [...generated.map(() => 'true'), 'true', 'unspecified', 'unspecified', 'unspecified']);
 });
 
 const attr = async (dir: string, paths: string[]) =>
@@ -57,7 +57,7 @@ test('.gitattributes follows flowc.yaml\'s output dirs and keeps the user\'s lin
   writeFileSync(path.join(dir, '.gitattributes'), '*.png binary\n');
   t.is((await flowc(['init', '--slug', 'acme', '--dir', dir, '--no-hooks'])).code, 0);
   const text = readFileSync(path.join(dir, '.gitattributes'), 'utf8');
-  t.is(text, '*.png binary\ngen/flows/** linguist-generated=true\ngen/tests/** linguist-generated=true\napp/server.py linguist-generated=true\nlanggraph.json linguist-generated=true\n');
+  t.is(text, '*.png binary\ngen/flows/** linguist-generated=true\ngen/tests/** linguist-generated=true\napp/server.py linguist-generated=true\nlanggraph.json linguist-generated=true\nrequirements-flows.txt linguist-generated=true\n');
   t.deepEqual(await attr(dir, ['gen/flows/acme/flow_x.py', 'gen/tests/test_x.py', 'app/server.py', 'langgraph.json', 'app/flows/acme/flow_x.py']), ['true', 'true', 'true', 'true', 'unspecified']);
   const again = await flowc(['init', '--slug', 'acme', '--dir', dir, '--no-hooks']);
   t.is(again.code, 0, again.stderr);
@@ -65,25 +65,31 @@ test('.gitattributes follows flowc.yaml\'s output dirs and keeps the user\'s lin
   t.is(await gitIn(dir, 'status', '--porcelain'), '');
 });
 
-test('requirements.txt: flowc\'s exact pins minus the check-only tools, and enough to run the host', async (t) => {
+test('requirements.txt: flowc\'s exact pins minus the check-only tools and lfx\'s, including requirements-flows.txt; enough to run the host', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'flowc-init-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   t.is((await flowc(['init', '--slug', 'acme', '--dir', dir, '--no-hooks'])).code, 0);
-  const tenant = parsePins(readFileSync(path.join(dir, 'requirements.txt'), 'utf8'));
+  const text = readFileSync(path.join(dir, 'requirements.txt'), 'utf8');
+  const tenant = parsePins(text);
   const flowcPins = parsePins(readFileSync(path.join(repoRoot, 'python/requirements.txt'), 'utf8'));
-  // Every line is one of flowc's pins, verbatim; every pin but black/pytest and their own deps is there.
-  t.deepEqual(tenant.map((p) => p.line), flowcPins.filter((p) => !CHECK_ONLY.has(canonicalName(p.name))).map((p) => p.line));
+  // Every line is one of flowc's pins, verbatim; every pin but black/pytest, lfx and their own deps is there.
+  t.deepEqual(tenant.map((p) => p.line), flowcPins.filter((p) => !CHECK_ONLY.has(canonicalName(p.name)) && !LFX_ONLY.has(canonicalName(p.name))).map((p) => p.line));
+  t.regex(text, /^-r requirements-flows\.txt$/m, 'the flows\' generated requirements are included');
+  const flows = readFileSync(path.join(dir, 'requirements-flows.txt'), 'utf8');
+  t.deepEqual(parsePins(flows), [], 'no flow yet, so nothing beyond the base');
+  t.regex(flows, /^# flowc: source=flowc\.yaml /m, 'a generated tenant file');
   const names = new Set(tenant.map((p) => canonicalName(p.name)));
-  for (const tool of ['black', 'pytest']) t.false(names.has(tool), tool);
-  for (const need of ['langserve', 'fastapi', 'uvicorn', 'langchain-core', 'langgraph', 'langchain-openai', 'sse-starlette']) t.true(names.has(need), need);
+  for (const tool of ['black', 'pytest', 'lfx', 'langchain-community']) t.false(names.has(tool), tool);
+  for (const need of ['langserve', 'fastapi', 'uvicorn', 'langchain-core', 'langgraph', 'langchain-openai', 'sse-starlette', 'psycopg']) t.true(names.has(need), need);
   // A user's own requirements.txt is never overwritten.
   writeFileSync(path.join(dir, 'requirements.txt'), 'mine==1.0\n');
   t.is((await flowc(['init', '--slug', 'acme', '--dir', dir, '--no-hooks'])).code, 0);
   t.is(readFileSync(path.join(dir, 'requirements.txt'), 'utf8'), 'mine==1.0\n');
 
   // Could the host be set up from it? Every distribution the templates' imports come from, with
-  // everything those require (markers evaluated), must be pinned. Asked of flowc's own venv's
-  // metadata in one Python start-up; nothing is installed.
+  // everything those require (markers evaluated), must be in the base; what lfx and the components
+  // it runs need beyond that must be exactly LFX_ONLY. Asked of flowc's own venv's metadata in one
+  // Python start-up; nothing is installed.
   if (!havePython()) return t.log('no flowc venv (scripts/pyenv.sh): the dependency-closure check is skipped');
   const modules = new Set<string>(['sse_starlette']); // langserve's server side (add_routes) imports it
   const walk = (d: string) => {
@@ -93,12 +99,17 @@ test('requirements.txt: flowc\'s exact pins minus the check-only tools, and enou
     }
   };
   walk(path.join(repoRoot, 'templates'));
+  t.true(modules.delete('lfx'), 'the runtime imports lfx (lazily, for components run from their source)');
   const py = await runPython(['-c', CLOSURE, [...modules].join(',')]);
   t.is(py.code, 0, py.stderr);
-  const { closure, unmapped } = JSON.parse(py.stdout) as { closure: string[]; unmapped: string[] };
+  const { base, lfx, unmapped } = JSON.parse(py.stdout) as { base: string[]; lfx: string[]; unmapped: string[] };
   if (unmapped.length) t.log(`imported by templates but from no installed distribution: ${unmapped.join(', ')}`);
-  t.true(closure.length > 40, 'the closure was computed');
-  t.deepEqual(closure.filter((n) => !names.has(n)), [], 'needed by the host but not pinned');
+  t.true(base.length > 40, 'the closure was computed');
+  t.deepEqual(base.filter((n) => !names.has(n)), [], 'needed by the host but not in its base pins');
+  const lfxOnly = lfx.filter((n) => !base.includes(n));
+  t.deepEqual([...LFX_ONLY].filter((n) => !lfxOnly.includes(n)), [], 'in LFX_ONLY but needed by the host itself, or by nothing');
+  t.deepEqual(lfxOnly.filter((n) => !LFX_ONLY.has(n)), [], 'needed only by lfx but not in LFX_ONLY');
+  t.deepEqual(base.filter((n) => CHECK_ONLY.has(n)), [], 'check-only but needed by the host');
 });
 
 const CLOSURE = `
@@ -113,17 +124,20 @@ for m in sys.argv[1].split(","):
     if m not in dists:
         unmapped.append(m)
     roots.update(canon(d) for d in dists.get(m, []))
-seen, todo = set(), list(roots)
-while todo:
-    n = todo.pop()
-    if n in seen:
-        continue
-    seen.add(n)
-    for r in md.distribution(n).requires or []:
-        req = Requirement(r)
-        if req.marker is None or req.marker.evaluate({"extra": ""}):
-            todo.append(canon(req.name))
-print(json.dumps({"closure": sorted(seen), "unmapped": sorted(unmapped)}))
+def closure(roots):
+    seen, todo = set(), list(roots)
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        for r in md.distribution(n).requires or []:
+            req = Requirement(r)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(canon(req.name))
+    return seen
+# LangFlow's components import langchain_community without lfx requiring it.
+print(json.dumps({"base": sorted(closure(roots)), "lfx": sorted(closure({"lfx", "langchain-community"})), "unmapped": sorted(unmapped)}))
 `;
 
 test('init refuses another slug, a bad slug and a remote URL carrying credentials', async (t) => {

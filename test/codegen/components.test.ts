@@ -15,39 +15,8 @@ import { compileFlow } from '../../src/codegen/compile.js';
 import { compileRuntime } from '../../src/codegen/runtime.js';
 import { isFlowcError } from '../../src/errors.js';
 import { createValidator } from '../../src/python/validate.js';
-import { edge, flow, node, type Json } from './flowkit.js';
+import { edge, flow, node, SHOUT, shoutFlow, type Json } from './flowkit.js';
 import { pythonPath, repoRoot, runPytest, runPython } from '../helpers/python.js';
-
-const SHOUT = readFileSync(join(repoRoot, 'test/fixtures/components/shout.py'), 'utf8');
-
-/** Chat Input → Shout (custom: its code edited in LangFlow) → Chat Output. */
-function shoutFlow(source = SHOUT): Buffer {
-  const shout = node({
-    id: 'ShoutComponent-s1',
-    type: 'ShoutComponent',
-    display_name: 'Shout',
-    fields: { text: { value: '' }, suffix: { value: '!!' } },
-    outputs: [
-      { name: 'shouted', types: ['Message'] },
-      { name: 'length', types: ['Data'] },
-    ],
-    module: 'custom_components.shout',
-  }) as { data: { node: { template: { code: { value: string } }; outputs: Array<{ method: string }>; edited?: boolean } } };
-  shout.data.node.template.code.value = source;
-  shout.data.node.outputs[0]!.method = 'shout';
-  shout.data.node.outputs[1]!.method = 'count';
-  shout.data.node.edited = true;
-  const json = flow(
-    'Shout',
-    [
-      node({ id: 'ChatInput-c1', type: 'ChatInput', fields: { input_value: 'hello', should_store_message: { value: false, type: 'bool' } }, outputs: ['message'] }),
-      shout as unknown as Json,
-      node({ id: 'ChatOutput-c2', type: 'ChatOutput', fields: { input_value: '', should_store_message: { value: false, type: 'bool' } }, outputs: ['message'] }),
-    ],
-    [edge('ChatInput-c1', 'message', 'ShoutComponent-s1', 'text'), edge('ShoutComponent-s1', 'shouted', 'ChatOutput-c2', 'input_value')],
-  );
-  return Buffer.from(JSON.stringify(json));
-}
 
 function writeTenant(files: Array<{ path: string; content: string }>): string {
   const root = mkdtempSync(join(tmpdir(), 'flowc-components-'));

@@ -2,6 +2,10 @@
  * Builds LangFlow-shaped export JSON for tests: nodes with typed template fields and outputs,
  * edges with both `data` handles and the `œ` handle strings, like LangFlow writes them.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../helpers/python.js';
+
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 export interface FieldSpec {
@@ -109,4 +113,36 @@ export function basicChat(opts: { name?: string; template?: string; model?: Json
     edge('Prompt-bbbbb', 'prompt', 'LanguageModelComponent-ccccc', 'system_message'),
     edge('LanguageModelComponent-ccccc', 'text_output', 'ChatOutput-ddddd', 'input_value'),
   ]);
+}
+
+/** A custom component written for these tests (its own inputs, outputs and code). */
+export const SHOUT = readFileSync(join(repoRoot, 'test/fixtures/components/shout.py'), 'utf8');
+
+/** Chat Input → Shout (custom: its code edited in LangFlow) → Chat Output. */
+export function shoutFlow(source = SHOUT): Buffer {
+  const shout = node({
+    id: 'ShoutComponent-s1',
+    type: 'ShoutComponent',
+    display_name: 'Shout',
+    fields: { text: { value: '' }, suffix: { value: '!!' } },
+    outputs: [
+      { name: 'shouted', types: ['Message'] },
+      { name: 'length', types: ['Data'] },
+    ],
+    module: 'custom_components.shout',
+  }) as { data: { node: { template: { code: { value: string } }; outputs: Array<{ method: string }>; edited?: boolean } } };
+  shout.data.node.template.code.value = source;
+  shout.data.node.outputs[0]!.method = 'shout';
+  shout.data.node.outputs[1]!.method = 'count';
+  shout.data.node.edited = true;
+  const json = flow(
+    'Shout',
+    [
+      node({ id: 'ChatInput-c1', type: 'ChatInput', fields: { input_value: 'hello', should_store_message: { value: false, type: 'bool' } }, outputs: ['message'] }),
+      shout as unknown as Json,
+      node({ id: 'ChatOutput-c2', type: 'ChatOutput', fields: { input_value: '', should_store_message: { value: false, type: 'bool' } }, outputs: ['message'] }),
+    ],
+    [edge('ChatInput-c1', 'message', 'ShoutComponent-s1', 'text'), edge('ShoutComponent-s1', 'shouted', 'ChatOutput-c2', 'input_value')],
+  );
+  return Buffer.from(JSON.stringify(json));
 }

@@ -2,13 +2,15 @@
  * `flowc init --slug <slug> [--dir D] [--remote URL] [--stack-port P] [--no-hooks]`: makes a
  * tenant repo ready to reconcile (what `create_tenant.ps1` did): git repo on `tenant/<slug>`,
  * `flows/`, `flowc.yaml`, `.gitignore`, `.gitattributes` (generated files `linguist-generated`),
- * `requirements.txt` (the host's pinned Python environment), remote `origin` when given, flowc's
+ * `requirements.txt` (the host's pinned Python environment, which includes the generated
+ * `requirements-flows.txt`), remote `origin` when given, flowc's
  * git hooks, one commit. Safe to run again: existing files are kept (missing lines are added), a
  * different slug or remote is refused.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { compileFlowsRequirements } from '../../codegen/requirements.js';
 import { CONFIG_FILE, loadConfig } from '../../config/load.js';
 import { SLUG_RE } from '../../config/schema.js';
 import { FlowcError } from '../../errors.js';
@@ -77,6 +79,9 @@ export async function run(o: InitOptions): Promise<number> {
     await writeFile(requirements, hostRequirements(o.slug));
     say('wrote requirements.txt (the LangServe host\'s pinned Python environment)');
   }
+  // requirements.txt includes it, so pip can install before the first build writes it.
+  const flowsRequirements = compileFlowsRequirements({});
+  if (!existsSync(path.join(dir, flowsRequirements.path))) await writeFile(path.join(dir, flowsRequirements.path), flowsRequirements.content);
 
   if (o.remote) {
     const have = await git.run(['remote', 'get-url', 'origin'], { allowFail: true });
@@ -90,7 +95,7 @@ export async function run(o: InitOptions): Promise<number> {
     for (const r of await installHooks({ repoRoot: dir })) say(`hook ${r.hook}: ${r.action}`);
   }
 
-  await git.run(['add', '--', CONFIG_FILE, 'flows/.gitkeep', '.gitignore', '.gitattributes', 'requirements.txt']);
+  await git.run(['add', '--', CONFIG_FILE, 'flows/.gitkeep', '.gitignore', '.gitattributes', 'requirements.txt', flowsRequirements.path]);
   const staged = await git.run(['diff', '--cached', '--quiet'], { allowFail: true });
   if (staged.code !== 0) {
     const ident = await git.run(['var', 'GIT_COMMITTER_IDENT'], { allowFail: true });
