@@ -153,3 +153,26 @@ print(json.dumps([module.runnable.invoke({"input_value": "hello there", "session
   t.is(run.code, 0, run.stderr);
   t.deepEqual(JSON.parse(run.stdout.trim().split('\n').pop()!), ['1 item(s): hello there', [1, 2, 3, 4]]);
 });
+
+/** agent_tools.json with its URL tool turned into LangFlow's MCP Tools, naming `server` (or none). */
+function mcpFlow(server: unknown): string {
+  const f = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/flows/agent_tools.json'), 'utf8'));
+  const mcp = f.data.nodes.find((n: { id: string }) => n.id === 'URLComponent-u1');
+  mcp.data.type = 'MCPTools';
+  mcp.data.node.template = {
+    code: { type: 'code', value: 'class MCPToolsComponent(ComponentWithCache):\n    name = "MCPTools"\n' },
+    mcp_server: { type: 'mcp', value: server },
+    tool: { type: 'str', value: 'remix_lock_layer' },
+  };
+  return JSON.stringify(f);
+}
+
+test('MCP Tools with no server chosen runs its source (no tools, as in LangFlow); with a server it is refused, naming the node', (t) => {
+  const built = compileFlow(mcpFlow({}), { file: 'flows/mcp.json', slug: 'acme' });
+  t.true(built.files.some((f) => f.path === 'app/flows/acme/components/mcp/mcp_tools.py'), 'run from its LangFlow source');
+  for (const server of [{ name: 'remix', config: { url: 'http://127.0.0.1:9/sse' } }, 'remix']) {
+    const err = t.throws(() => compileFlow(mcpFlow(server), { file: 'flows/mcp.json', slug: 'acme' }));
+    if (!isFlowcError(err)) return t.fail(String(err));
+    t.regex(err.describe(), /^flows\/mcp\.json: node URLComponent-u1 \(MCPTools\), field code: .*needs LangFlow's own server \(it reads the MCP servers registered in LangFlow's database\)/);
+  }
+});

@@ -510,3 +510,44 @@ print(json.dumps([lfx.text, lfx.file_path, lfx.filename, lfx.file_size, lfx.mime
   t.is(back, join(dir, 'sales.csv'));
   t.is(backText, text);
 });
+
+(havePython() ? test : test.skip)('an Embedding Model with no model chosen is chosen at run time: FLOWC_EMBEDDING, else the provider whose key is set', async (t) => {
+  const source = edit((nodes) => {
+    for (const id of ['OpenAIEmbeddings-r4', 'OpenAIEmbeddings-r7']) {
+      const n = nodes.find((x) => x.id === id)!;
+      (n.data as unknown as { type: string }).type = 'EmbeddingModel';
+      n.data.node.template.model!.value = '';
+    }
+  });
+  const built = compileRag(source);
+  t.true(built.warnings.some((w) => /node OpenAIEmbeddings-r4 \(EmbeddingModel\), field model: no embedding model selected: chosen at run time from FLOWC_EMBEDDING/.test(w)), built.warnings.join('\n'));
+  t.regex(body(flowText(built), 'open_ai_embeddings_r4'), /make_embeddings\(\n\s+"OpenAIEmbeddings-r4",\n\s+"",\n\s+"",/);
+  const stub = await startOpenAIStub();
+  const dir = mkdtempSync(join(tmpdir(), 'flowc-rag-default-'));
+  t.teardown(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await stub.close();
+  });
+  writeFileSync(join(dir, 'flowc_runtime.py'), RUNTIME);
+  writeFileSync(join(dir, 'flow_rag.py'), flowText(built));
+  writeFileSync(join(dir, 'handbook.txt'), 'Refunds are accepted within 30 days.');
+  const script = `
+import importlib.util, sys
+sys.path.insert(0, sys.argv[1])
+spec = importlib.util.spec_from_file_location("rag", sys.argv[1] + "/flow_rag.py")
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+try:
+    m.ENTRY_POINTS["ingest"].invoke({"input_value": ""})
+except Exception as err:
+    print("ERROR", err)
+`;
+  const env = { OPENAI_BASE_URL: stub.url, FLOWC_FILE: join(dir, 'handbook.txt'), FLOWC_DATA_DIR: join(dir, 'data'), OPENAI_API_KEY: '', FLOWC_EMBEDDING: '' };
+  const none = await runPython(['-c', script, dir], { env: { ...env } });
+  t.regex(none.stdout, /ERROR node OpenAIEmbeddings-r4 selects no embedding model: set FLOWC_EMBEDDING=provider\/model/, none.stderr);
+  const keyed = await runPython(['-c', script, dir], { env: { ...env, OPENAI_API_KEY: 'sk-test-embeddings' } });
+  t.is(keyed.code, 0, keyed.stderr);
+  t.notRegex(keyed.stdout, /ERROR/);
+  const chosen = await runPython(['-c', script, dir], { env: { ...env, OPENAI_API_KEY: 'sk-test-embeddings', FLOWC_EMBEDDING: 'openai/text-embedding-3-large', FLOWC_DATA_DIR: join(dir, 'data2') } });
+  t.is(chosen.code, 0, chosen.stderr);
+  t.deepEqual(stub.embeddings.map((e) => e.body.model), ['text-embedding-3-small', 'text-embedding-3-large']);
+});

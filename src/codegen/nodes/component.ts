@@ -49,9 +49,13 @@ const SERVER_ONLY: Readonly<Record<string, string>> = {
 
 /** Why this node cannot run outside LangFlow's server, or undefined. */
 export function needsServer(node: IrNode): string | undefined {
+  // No server chosen: LangFlow's MCP Tools gives the agent no tools, without reading the registry.
+  if (node.type === 'MCPTools' && !mcpServerName(node.fields.mcp_server?.value)) return undefined;
   const why = node.custom ? undefined : SERVER_ONLY[node.type];
   return why && `${node.displayName} needs LangFlow's own server (${why}), which a compiled flow does not have`;
 }
+
+const mcpServerName = (value: unknown): unknown => (value && typeof value === 'object' && !Array.isArray(value) ? (value as { name?: unknown }).name : value);
 
 function componentVars(ctx: GenContext): Record<string, unknown> {
   const { node } = ctx;

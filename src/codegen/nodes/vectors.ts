@@ -78,12 +78,15 @@ function embeddingModel(ctx: GenContext): Built {
     provider = typeof item.provider === 'string' ? item.provider : provider;
     model = typeof item.name === 'string' ? item.name : '';
   }
-  provider ||= 'OpenAI'; // the component's default provider
-  const known = PROVIDERS[provider.toLowerCase()];
+  if (!model) {
+    // As LangFlow, which picks a configured provider's default model: chosen at run time.
+    ctx.warn('model', 'no embedding model selected: chosen at run time from FLOWC_EMBEDDING or the provider keys in the environment (docs/compiler.md)');
+  }
+  const chosen = provider || (model ? 'OpenAI' : ''); // OpenAI: the component's default provider
+  const known = chosen ? PROVIDERS[chosen.toLowerCase()] : { id: '', keyEnv: null };
   if (!known) {
     ctx.fail('model', `embedding provider "${provider}" is not supported (supported: ${SUPPORTED_EMBEDDING_PROVIDERS})`, 'pick one of the supported providers in LangFlow');
   }
-  if (!model) ctx.fail('model', 'no embedding model selected', 'pick the embedding model in LangFlow');
   return { provider: known.id, model, params: [...baseUrl(ctx, ['api_base', 'base_url', 'ollama_base_url']), ...(known.id === 'openai' ? common(ctx) : []), ...key(ctx, 'api_key', known.id)] };
 }
 
