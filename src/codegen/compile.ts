@@ -93,7 +93,7 @@ function generatorFor(graph: FlowGraph, node: IrNode, options: CompileOptions): 
   if (own && (node.usedOutputs.every((o) => o in own.outputs) || ANSWERS.has(node.type))) return own;
   if (!componentSource(node)) return own;
   const server = needsServer(node);
-  if (server) throw flowError(graph, node, 'code', server, 'run this flow in LangFlow, or replace the node with one that needs no LangFlow server');
+  if (server) throw flowError(graph, node, server.field, server.why, server.hint);
   return componentGenerator(node);
 }
 

@@ -154,15 +154,15 @@ print(json.dumps([module.runnable.invoke({"input_value": "hello there", "session
   t.deepEqual(JSON.parse(run.stdout.trim().split('\n').pop()!), ['1 item(s): hello there', [1, 2, 3, 4]]);
 });
 
-/** agent_tools.json with its URL tool turned into LangFlow's MCP Tools, naming `server` (or none). */
+/** agent_tools.json with its URL tool turned into LangFlow's MCP Tools, naming `server` (or none; `undefined`: ≤1.5's own SSE server). */
 function mcpFlow(server: unknown): string {
   const f = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/flows/agent_tools.json'), 'utf8'));
   const mcp = f.data.nodes.find((n: { id: string }) => n.id === 'URLComponent-u1');
   mcp.data.type = 'MCPTools';
   mcp.data.node.template = {
     code: { type: 'code', value: 'class MCPToolsComponent(ComponentWithCache):\n    name = "MCPTools"\n' },
-    mcp_server: { type: 'mcp', value: server },
     tool: { type: 'str', value: 'remix_lock_layer' },
+    ...(server === undefined ? { mode: { type: 'str', value: 'SSE' }, sse_url: { type: 'str', value: 'http://127.0.0.1:8000/sse' } } : { mcp_server: { type: 'mcp', value: server } }),
   };
   return JSON.stringify(f);
 }
@@ -175,4 +175,8 @@ test('MCP Tools with no server chosen runs its source (no tools, as in LangFlow)
     if (!isFlowcError(err)) return t.fail(String(err));
     t.regex(err.describe(), /^flows\/mcp\.json: node URLComponent-u1 \(MCPTools\), field code: .*needs LangFlow's own server \(it reads the MCP servers registered in LangFlow's database\)/);
   }
+  // LangFlow ≤1.5: the node names its own server.
+  const own = t.throws(() => compileFlow(mcpFlow(undefined), { file: 'flows/mcp.json', slug: 'acme' }));
+  if (!isFlowcError(own)) return t.fail(String(own));
+  t.regex(own.describe(), /^flows\/mcp\.json: node URLComponent-u1 \(MCPTools\), field sse_url: .*connects to an MCP server of its own, which a compiled flow does not do/);
 });

@@ -48,11 +48,18 @@ const SERVER_ONLY: Readonly<Record<string, string>> = {
 };
 
 /** Why this node cannot run outside LangFlow's server, or undefined. */
-export function needsServer(node: IrNode): string | undefined {
+export function needsServer(node: IrNode): { field: string; why: string; hint: string } | undefined {
+  if (node.custom || !SERVER_ONLY[node.type]) return undefined;
+  const hint = 'run this flow in LangFlow, or replace the node with one that needs no LangFlow server';
+  if (node.type === 'MCPTools' && !('mcp_server' in node.fields)) {
+    // LangFlow ≤1.5: the node starts or connects to its MCP server itself.
+    const mode = String(node.fields.mode?.value ?? '');
+    const field = /sse|http/i.test(mode) ? 'sse_url' : 'command';
+    return { field, why: `${node.displayName} connects to an MCP server of its own, which a compiled flow does not do`, hint: 'run this flow in LangFlow, or give the agent other tools' };
+  }
   // No server chosen: LangFlow's MCP Tools gives the agent no tools, without reading the registry.
   if (node.type === 'MCPTools' && !mcpServerName(node.fields.mcp_server?.value)) return undefined;
-  const why = node.custom ? undefined : SERVER_ONLY[node.type];
-  return why && `${node.displayName} needs LangFlow's own server (${why}), which a compiled flow does not have`;
+  return { field: 'code', why: `${node.displayName} needs LangFlow's own server (${SERVER_ONLY[node.type]}), which a compiled flow does not have`, hint };
 }
 
 const mcpServerName = (value: unknown): unknown => (value && typeof value === 'object' && !Array.isArray(value) ? (value as { name?: unknown }).name : value);
