@@ -6,9 +6,11 @@
  *   npx tsx bench/compile.ts [rounds]      (default 30)
  *
  * Prints flows/s for the corpus (refusals included: they are compiles too) and for the flows
- * that compile, and the ratio compile time / JSON.parse time.
+ * that compile, and the ratio compile time / JSON.parse time. Before/after on the same flows:
+ * `BENCH_OK_OUT=f` writes which flows compile (run it on the "before" tree), `BENCH_SAME=f` adds a
+ * line for exactly those flows (run it on the "after" tree).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compileFlow } from '../src/codegen/compile.js';
 
@@ -27,7 +29,7 @@ const folders = [
 const flows = folders.flatMap((dir) =>
   readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => ({ file: `flows/${f}`, bytes: readFileSync(join(dir, f)) })),
+    .map((f) => ({ file: `flows/${f}`, key: `${dir.split('/').pop()}/${f}`, bytes: readFileSync(join(dir, f)) })),
 );
 const texts = flows.map((f) => f.bytes.toString('utf8'));
 
@@ -66,6 +68,9 @@ const core = supported.filter((f) =>
     .filter((n) => n.type === 'genericNode')
     .every((n) => CORE.has(n.data?.type ?? '')),
 );
+if (process.env.BENCH_OK_OUT) writeFileSync(process.env.BENCH_OK_OUT, supported.map((f) => f.key).join('\n'));
+const listed = process.env.BENCH_SAME ? new Set(readFileSync(process.env.BENCH_SAME, 'utf8').split('\n')) : undefined;
+const same = listed ? supported.filter((f) => listed.has(f.key)) : [];
 compileAll(flows); // warm-up (template cache, JIT)
 const parseMs = time(() => texts.forEach((t) => JSON.parse(t)));
 const allMs = time(() => compileAll(flows));
@@ -81,3 +86,8 @@ console.log(`JSON.parse:        ${rate(flows.length, parseMs)} flows/s`);
 console.log(`compileFlow (all): ${rate(flows.length, allMs)} flows/s  ratio to JSON.parse ${(allMs / parseMs).toFixed(1)}x`);
 console.log(`compileFlow (ok):  ${rate(supported.length, okMs)} flows/s  ratio to JSON.parse ${(okMs / okParseMs).toFixed(1)}x`);
 console.log(`compileFlow (core): ${rate(core.length, coreMs)} flows/s  ratio to JSON.parse ${(coreMs / coreParseMs).toFixed(1)}x  (${core.length} flows of issue 2's components only)`);
+if (listed) {
+  const sameMs = time(() => compileAll(same));
+  const sameParseMs = time(() => same.forEach((f) => JSON.parse(f.bytes.toString('utf8'))));
+  console.log(`compileFlow (same): ${rate(same.length, sameMs)} flows/s  ratio to JSON.parse ${(sameMs / sameParseMs).toFixed(1)}x  (${same.length} of the ${listed.size} flows in ${process.env.BENCH_SAME})`);
+}

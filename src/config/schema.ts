@@ -48,6 +48,8 @@ export const fileSchema = z
     tag_prefix: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'letters, digits, ".", "_", "-", "/"').optional(),
     debounce_ms: z.coerce.number().int().min(0).max(60_000).default(200),
     resync_seconds: z.coerce.number().int().min(1).max(86_400).default(300),
+    /** Flows compiled per pass at most: a large first build goes in batches of this many (memory stays bounded). */
+    batch_flows: z.coerce.number().int().min(1).max(100_000).default(500),
     validate: z.enum(['none', 'compile', 'smoke']).default('compile'),
     secrets: z.enum(['refuse', 'scrub']).default('refuse'),
     /** Components whose code was written or edited in LangFlow: run from their source, or refused. */
@@ -111,6 +113,7 @@ export interface Config {
   tagPrefix: string;
   debounceMs: number;
   resyncSeconds: number;
+  batchFlows: number;
   validate: 'none' | 'compile' | 'smoke';
   secrets: 'refuse' | 'scrub';
   customComponents: 'allow' | 'refuse';

@@ -40,6 +40,8 @@ export type DesiredFlow =
   | (Base & { state: 'failed'; sourceSha256: string; error: FlowcError })
   /** Being written right now (watch mode): left alone this pass. */
   | (Base & { state: 'settling' })
+  /** To compile, but this pass already compiled its batch (`batch_flows`): left for the next pass. */
+  | (Base & { state: 'deferred' })
   /** Suspended in flowc.yaml: neither built nor pruned. */
   | (Base & { state: 'suspended' });
 
@@ -155,6 +157,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   // Synchronous reads, one flow at a time: for the common no-drift pass over many flows this is
   // several times faster than thousands of concurrent promise reads (and holds one flow in memory).
   let prepared: Promise<void> | undefined;
+  let built = 0;
   const prepare = () => (prepared ??= deps.prepare?.() ?? Promise.resolve());
   const one = async (file: string): Promise<DesiredFlow> => {
     const hidden = keyNamed(config, file);
@@ -182,9 +185,12 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
     if (st) deps.cache?.set(`flow:${file}`, st, sourceSha256);
     const fast = recognise(id, file, sourceSha256, bySource.get(file) ?? [], actual, deps, optionsKey);
     if (fast) return fast;
+    // A pass holds what it builds until it commits: bounded, a large first build goes in batches.
+    if (built >= (config.batchFlows ?? Infinity)) return { id, file, state: 'deferred' };
     await prepare();
     try {
       const r = deps.compileFlow(bytes, { file, slug: config.slug, outputDir: config.outputDir, testsDir: config.testsDir, secrets: config.secrets, customComponents: config.customComponents });
+      built++;
       return { id, file, state: 'built', sourceSha256, inputSha256: r.inputSha256, files: r.files, name: r.name, warnings: r.warnings, endpoint: r.endpoint };
     } catch (err) {
       // A file changed while we read it is being written (a slow writer): wait, do not fail it.
@@ -254,7 +260,7 @@ function refuseEndpointClashes(config: Config, flows: DesiredFlow[]): void {
   const own = (endpoint: string, file: string) => owners.set(endpoint, [...(owners.get(endpoint) ?? []), file]);
   for (const f of built) own(f.endpoint!, f.file);
   for (const f of flows) {
-    if (f.state === 'built' || f.state === 'settling') continue;
+    if (f.state === 'built' || f.state === 'settling' || f.state === 'deferred') continue;
     const module = path.join(config.repoRoot, config.outputDir, config.slug, `flow_${moduleOf(f.file)}.py`);
     let text: string;
     try {

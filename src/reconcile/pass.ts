@@ -17,7 +17,7 @@ import { fault, faultArmed } from './faults.js';
 import { apply, type ApplyDeps, type Build, type SecretFindingLike } from './apply.js';
 import { passEvents, type Event } from './events.js';
 import { compileOptionsKey, readDesired, type Memo } from './desired.js';
-import { plan as makePlan, CHANGING, type Plan, type PlanItem } from './plan.js';
+import { plan as makePlan, CHANGING, deferredAny, type Plan, type PlanItem } from './plan.js';
 import { moveOntoRemote, push, type PushStatus } from './push.js';
 import { StatCache } from './statcache.js';
 import { readMemo, readState, stateDir, writeMemo, writeState, type ReconcileState } from './state.js';
@@ -199,7 +199,7 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
     await writeState(deps.gitDir, state);
     await cache.save();
     if (passError) throw passError;
-    const failed = plan.items.some((i) => i.kind === 'failed') || !!plan.refused;
+    const failed = plan.items.some((i) => i.kind === 'failed') || !!plan.refused || deferredAny(plan);
     const ok = !failed && !state.push.pending && !state.reload.pending;
     return { plan, builds, push: pushStatus, reload, state, ok, ...(traceId ? { traceId } : {}) };
   });

@@ -53,6 +53,12 @@ export interface PlanOptions {
   allowEmpty?: boolean;
 }
 
+/** Why a pending flow waits when the pass already compiled its batch (`batch_flows`). */
+export const DEFERRED = 'waiting for the next batch (batch_flows)';
+
+/** True when the pass left flows for the next one because it compiled its batch. */
+export const deferredAny = (plan: Plan): boolean => plan.items.some((i) => i.kind === 'pending' && i.reason === DEFERRED);
+
 /** Items that change the repo. */
 export const CHANGING: ReadonlySet<ItemKind> = new Set(['create', 'update', 'hand-edited', 'orphan', 'uncommitted']);
 /** Items that mean "out of sync" for `--check` (uncommitted is a git matter, not drift). */
@@ -97,6 +103,7 @@ export function plan(desired: Desired, actual: Actual, options: PlanOptions = {}
 function flowItem(flow: DesiredFlow, actual: Actual, claimed: Set<string>): PlanItem {
   const base = { flowId: flow.id, source: flow.file, writes: [], deletes: [], stage: [] as string[] };
   if (flow.state === 'settling') return { ...base, kind: 'pending', outputs: [], reason: 'being written' };
+  if (flow.state === 'deferred') return { ...base, kind: 'pending', outputs: [], reason: DEFERRED };
   if (flow.state === 'suspended') {
     const kept = [...actual.files.values()].filter((f) => f.source === flow.file).map((f) => f.path);
     for (const p of kept) claimed.add(p);

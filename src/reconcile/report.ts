@@ -2,7 +2,7 @@
  * The shapes flowc prints (`--json`) and serves (`GET /status`), derived from a plan and the
  * stored state. Pure. Documented in docs/reconcile.md; change them only together with the docs.
  */
-import { CHANGING, DRIFT, type Plan, type PlanItem } from './plan.js';
+import { CHANGING, DEFERRED, DRIFT, type Plan, type PlanItem } from './plan.js';
 import type { PassResult } from './pass.js';
 import type { ReconcileState } from './state.js';
 
@@ -25,7 +25,7 @@ const files = (i: PlanItem) => [...new Set([...i.writes.map((w) => w.path), ...i
 function flowStatus(i: PlanItem): { status: FlowStatus; reason: string | null } {
   if (i.kind === 'failed') return { status: 'Failed', reason: i.reason ?? 'failed' };
   if (i.kind === 'suspended') return { status: 'Suspended', reason: i.reason ?? 'suspended' };
-  if (i.kind === 'pending') return { status: 'OutOfSync', reason: 'the flow file is being written' };
+  if (i.kind === 'pending') return { status: 'OutOfSync', reason: i.reason === 'being written' || !i.reason ? 'the flow file is being written' : i.reason };
   if (i.kind === 'orphan') return { status: 'OutOfSync', reason: 'flow file removed; its generated files remain' };
   if (i.kind === 'uncommitted') return { status: 'OutOfSync', reason: 'generated files are not committed yet' };
   if (DRIFT.has(i.kind)) return { status: 'OutOfSync', reason: `${i.kind}: ${files(i).join(', ')}` };
@@ -98,11 +98,14 @@ export function onceReport(r: PassResult): OnceReport {
 export function describeItems(plan: Plan): string[] {
   const lines: string[] = [];
   if (plan.refused) lines.push(`refused: ${plan.refused}`);
+  let deferred = 0;
   for (const i of plan.items) {
     const who = i.flowId ?? i.source;
-    if (i.kind === 'failed') lines.push(`failed      ${who}: ${i.reason}`);
+    if (i.kind === 'pending' && i.reason === DEFERRED) deferred++;
+    else if (i.kind === 'failed') lines.push(`failed      ${who}: ${i.reason}`);
     else if (i.kind !== 'unchanged') lines.push(`${i.kind.padEnd(11)} ${who}${files(i).length ? `: ${files(i).join(', ')}` : ''}`);
     for (const b of i.backups ?? []) lines.push(`kept        ${who}: a hand-edited file flowc removed is kept as ${b}`);
   }
+  if (deferred) lines.push(`pending     ${deferred} more flow(s): ${DEFERRED}`);
   return lines;
 }

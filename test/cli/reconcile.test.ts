@@ -296,3 +296,21 @@ test('issue 14 #14: a full disk fails the pass with one clear error (also as --j
   t.is(after.code, 0, after.stderr);
   t.regex(after.stdout, /built bld-acme-/);
 });
+
+test('issue 16: a first build larger than batch_flows goes in batches, one build each; --once goes on until all are built', async (t) => {
+  const r = await repo(t);
+  for (let i = 0; i < 5; i++) r.write(`flows/f${i}.json`, chatFlow({ prompt: `Flow number ${i}.` }));
+  const env = { FLOWC_BATCH_FLOWS: '2', FLOWC_VALIDATE: 'none' };
+  const dry = await flowc(['--repo', r.dir, 'reconcile', '--dry-run'], { env });
+  t.regex(dry.stdout, /^pending +3 more flow\(s\): waiting for the next batch \(batch_flows\)$/m, 'a pass compiles two, the rest wait');
+  const once = await flowc(['--repo', r.dir, 'reconcile', '--once', '--json'], { env });
+  t.is(once.code, 0, once.stderr + once.stdout);
+  const report = JSON.parse(once.stdout) as { ok: boolean; builds: Array<{ flows: string[] }> };
+  t.true(report.ok);
+  t.deepEqual(report.builds.map((b) => b.flows.length), [2, 2, 1], 'three builds of at most two flows');
+  t.is((await r.git('tag', '-l', 'bld-*')).split('\n').filter(Boolean).length, 3);
+  t.deepEqual(JSON.parse((await flowc(['--repo', r.dir, 'status', '--json'])).stdout).flows.map((f: { status: string }) => f.status), Array(5).fill('Synced'));
+  t.is(await r.git('ls-remote', '--tags', 'origin').then((s) => s.split('\n').filter((l) => l.includes('bld-') && !l.endsWith('^{}')).length), 3, 'all pushed');
+  // langgraph.json names every graph once the last batch is in.
+  t.deepEqual(Object.keys(JSON.parse(r.read('langgraph.json')).graphs).sort(), ['f0', 'f1', 'f2', 'f3', 'f4']);
+});

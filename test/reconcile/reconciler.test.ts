@@ -52,3 +52,21 @@ test('events are coalesced into few passes; status and the flows gauge follow; s
   const dirty = await r.git('status', '--porcelain', 'app', 'tests');
   t.true(tree.includes('app/flows/acme/flow_late.py') ? dirty === '' : !r.exists('app/flows/acme/flow_late.py'), 'the late build is whole or absent');
 });
+
+test('issue 16: watch mode builds a burst larger than batch_flows in batches, each its own build, until all are in', async (t) => {
+  const r = await tenantRepo();
+  t.teardown(() => r.cleanup());
+  const deps = await passDeps(r.dir, { env: { FLOWC_DEBOUNCE_MS: '40', FLOWC_RESYNC_SECONDS: '3600', FLOWC_BATCH_FLOWS: '4' } });
+  const ctl = startController(deps, { allowEmpty: false });
+  t.teardown(() => ctl.stop());
+  await ctl.ready;
+  for (let i = 0; i < 10; i++) r.write(`flows/f${i}.json`, fakeFlow(`F${i}`));
+  await until('all built', async () => (await r.git('ls-files', 'app/flows/acme')).split('\n').filter((f) => f.includes('flow_f')).length === 10);
+  await until('status caught up', () => ctl.status().flows.filter((f) => f.status === 'Synced').length === 10);
+  const builds = (await r.git('log', '--format=%s')).split('\n').filter((s) => s.startsWith('codegen:'));
+  t.true(builds.length >= 3, `${builds.length} builds for 10 flows in batches of 4`);
+  for (const commit of (await r.git('log', '--format=%H', '--grep=^codegen:')).split('\n')) {
+    const flows = (await r.git('diff-tree', '--no-commit-id', '--name-only', '-r', commit)).split('\n').filter((f) => /flow_f\d+\.py$/.test(f));
+    t.true(flows.length <= 4, `a build of ${flows.length} flows`);
+  }
+});

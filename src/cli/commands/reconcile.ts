@@ -9,7 +9,7 @@ import { log } from '../../log.js';
 import { liveDeps } from '../../reconcile/live.js';
 import { acquireLock } from '../../reconcile/lock.js';
 import { runPass } from '../../reconcile/pass.js';
-import { printable } from '../../reconcile/plan.js';
+import { deferredAny, printable } from '../../reconcile/plan.js';
 import { startTelemetry } from '../../telemetry/tracing.js';
 import { checkExit, checkReport, describeItems, onceReport } from '../../reconcile/report.js';
 
@@ -89,24 +89,34 @@ export async function run(o: ReconcileOptions): Promise<number> {
     }
     try {
       let r: Awaited<ReturnType<typeof runPass>>;
-      try {
-        r = await runPass(deps, { allowEmpty: !!o.allowEmpty });
-      } catch (err) {
-        // A pass that fails as a whole still answers --json, with the same error shape as a flow's.
-        if (o.json && isFlowcError(err)) {
-          out(JSON.stringify({ ok: false, error: err.toJSON() }, null, 2));
-          return err.kind === 'usage' || err.kind === 'config' ? 2 : 1; // as without --json (main.ts)
+      const builds: typeof r.builds = [];
+      // A first build larger than batch_flows goes in batches, one pass (and build) each.
+      for (;;) {
+        try {
+          r = await runPass(deps, { allowEmpty: !!o.allowEmpty });
+        } catch (err) {
+          // A pass that fails as a whole still answers --json, with the same error shape as a flow's.
+          if (o.json && isFlowcError(err)) {
+            out(JSON.stringify({ ok: false, error: err.toJSON() }, null, 2));
+            return err.kind === 'usage' || err.kind === 'config' ? 2 : 1; // as without --json (main.ts)
+          }
+          throw err;
         }
-        throw err;
+        builds.push(...r.builds);
+        const more = deferredAny(r.plan) && r.builds.length > 0;
+        if (!o.json) {
+          for (const line of describeItems(r.plan)) if (!more || !line.startsWith('pending ')) out(line);
+          for (const b of r.builds) {
+            const names = b.flows.length > 10 ? `${b.flows.slice(0, 10).join(', ')} and ${b.flows.length - 10} more` : b.flows.join(', ');
+            out(`built ${b.tag} (${b.commit.slice(0, 12)}): ${names || 'tenant files'}`);
+          }
+        }
+        if (!more) break;
       }
+      r = { ...r, builds };
       const rep = onceReport(r);
       if (o.json) out(JSON.stringify(rep, null, 2));
       else {
-        for (const line of describeItems(r.plan)) out(line);
-        for (const b of r.builds) {
-          const names = b.flows.length > 10 ? `${b.flows.slice(0, 10).join(', ')} and ${b.flows.length - 10} more` : b.flows.join(', ');
-          out(`built ${b.tag} (${b.commit.slice(0, 12)}): ${names || 'tenant files'}`);
-        }
         if (rep.push.state === 'pending') out(`push pending (retried on the next pass): ${rep.push.detail}`);
         if (rep.reload.state === 'pending') out(`reload pending: ${rep.reload.detail}`);
         if (r.ok && r.builds.length === 0) out('in sync');
