@@ -5,7 +5,7 @@
  *
  * One tenant repo with N flows (the test fixture chat flow, each with its own prompt), no remote,
  * validation off (Python is a separate process with its own footprint). The watch controller runs
- * in this process from dist/ (the real compiler, git, chokidar), and we sample RSS and the
+ * in this process from dist/ (the real compiler, git, the file watcher), and we sample RSS and the
  * controller's queue every 5 ms:
  *   1. first pass: build all N flows (peak RSS);
  *   2. idle, converged (RSS after a GC, with N flows watched);
@@ -66,7 +66,8 @@ const sampler = setInterval(() => {
     maxChanges = Math.max(maxChanges, l.changes);
   }
 }, 5);
-const committed = () => Number(git(dir, 'ls-files', 'app/flows/acme').split('\n').filter((f) => f.includes('/flow_')).length);
+// Flow modules committed (not their diagrams, flow_<id>.md).
+const committed = () => Number(git(dir, 'ls-files', 'app/flows/acme').split('\n').filter((f) => /\/flow_[^/]*\.py$/.test(f)).length);
 const until = async (fn: () => boolean) => {
   while (!fn()) await new Promise((r) => setTimeout(r, 250));
 };

@@ -5,7 +5,7 @@
 //
 // - Code splitting keeps every lazy `import()` lazy (watch mode, HTTP, Python, telemetry, compiler).
 // - Only BUNDLED packages go in; every other dependency stays an ordinary import from node_modules,
-//   loaded exactly as from dist/ (OpenTelemetry, liquidjs, pino, chokidar, got, ... — several read
+//   loaded exactly as from dist/ (OpenTelemetry, liquidjs, pino, got, ... — several read
 //   files beside their own code or are probed by tests).
 // - dist/bundle/ sits two levels below the repo root, like every dist/<layer>/<module>.js, so the
 //   modules that find files through import.meta.url (`../../templates`, `../../package.json`, ...)

@@ -4,6 +4,7 @@
  * the file (a deployment overrides what the repo says); secrets come only from the environment.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
@@ -25,6 +26,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [env: string, key: string]> =
   ['FLOWC_DEBOUNCE_MS', 'debounce_ms'],
   ['FLOWC_RESYNC_SECONDS', 'resync_seconds'],
   ['FLOWC_BATCH_FLOWS', 'batch_flows'],
+  ['FLOWC_WORKERS', 'workers'],
   ['FLOWC_VALIDATE', 'validate'],
   ['FLOWC_SECRETS', 'secrets'],
   ['FLOWC_CUSTOM_COMPONENTS', 'custom_components'],
@@ -122,6 +124,7 @@ export function loadConfig(repoRoot: string, env: Env = process.env): Config {
     debounceMs: c.debounce_ms,
     resyncSeconds: c.resync_seconds,
     batchFlows: c.batch_flows,
+    workers: c.workers ?? availableParallelism(),
     validate: c.validate,
     secrets: c.secrets,
     customComponents: c.custom_components,

@@ -50,6 +50,8 @@ export const fileSchema = z
     resync_seconds: z.coerce.number().int().min(1).max(86_400).default(300),
     /** Flows compiled per pass at most: a large first build goes in batches of this many (memory stays bounded). */
     batch_flows: z.coerce.number().int().min(1).max(100_000).default(500),
+    /** Python checkers that validate a build's files side by side; default: one per core. */
+    workers: z.coerce.number().int().min(1).max(64).optional(),
     validate: z.enum(['none', 'compile', 'smoke']).default('compile'),
     secrets: z.enum(['refuse', 'scrub']).default('refuse'),
     /** Components whose code was written or edited in LangFlow: run from their source, or refused. */
@@ -114,6 +116,7 @@ export interface Config {
   debounceMs: number;
   resyncSeconds: number;
   batchFlows: number;
+  workers: number;
   validate: 'none' | 'compile' | 'smoke';
   secrets: 'refuse' | 'scrub';
   customComponents: 'allow' | 'refuse';

@@ -2,6 +2,8 @@
  * The Python validation adapter. `createValidator` keeps ONE Python process (checker.py) alive and
  * sends it every batch of generated files: each file must compile and be black-clean. Black's
  * start-up (≥ 0.2 s) is paid once per validator, not per file or per build (DESIGN §8).
+ * `createValidatorPool` keeps one per core and splits each batch between them (a burst of flows is
+ * mostly black's time, issue 16).
  * `runSmokeTests` runs the generated pytest smoke tests (`validate: smoke`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -102,6 +104,34 @@ export function createValidator(options: { python: string }): Validator {
       const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * `size` validators (started on first use); a batch is split between them in shares of about equal
+ * size, so every core checks. Results come back in the order of `files`.
+ */
+export function createValidatorPool(options: { python: string; size: number }): Validator {
+  const size = Math.max(1, Math.floor(options.size));
+  if (size === 1) return createValidator(options);
+  const validators = Array.from({ length: size }, () => createValidator(options));
+  return {
+    async check(files) {
+      const python = files.filter(isPython);
+      // Largest first, each to the lightest share: black's time grows with the file.
+      const shares = validators.map(() => ({ bytes: 0, files: [] as GeneratedFile[] }));
+      for (const f of [...python].sort((a, b) => b.content.length - a.content.length)) {
+        const share = shares.reduce((min, s) => (s.bytes < min.bytes ? s : min));
+        share.files.push(f);
+        share.bytes += f.content.length;
+      }
+      const results = await Promise.all(shares.map((s, i) => (s.files.length ? validators[i]!.check(s.files) : Promise.resolve([]))));
+      const byPath = new Map(results.flat().map((r) => [r.path, r]));
+      return files.map((f) => byPath.get(f.path) ?? { path: f.path });
+    },
+    async close() {
+      await Promise.all(validators.map((v) => v.close()));
     },
   };
 }

@@ -48,7 +48,7 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
     tenantInputs: tenant.tenantInputs,
     generatorDigest: render.GENERATOR_DIGEST,
     scan: guard.scanForSecrets,
-    check: async (files) => (await (validator ??= python().then((p) => p.createValidator({ python: config.python })))).check(files),
+    check: async (files) => (await (validator ??= python().then((p) => p.createValidatorPool({ python: config.python, size: config.workers })))).check(files),
     smoke: async (paths) => (await python()).runSmokeTests({ python: config.python, repoRoot: config.repoRoot, paths }),
     reload: async (o) => (await import('../langserve/reload.js')).reloadHost(o),
     ...(config.notify.length ? { notify: async (slug, events) => (await import('../notify/send.js')).createNotifier(config.notify, config.notifySecret)(slug, events) } : {}),

@@ -1,7 +1,7 @@
 /**
  * Watch mode (`flowc reconcile`): the outer controller. It owns the lifecycle — lock, watcher,
  * timers, HTTP listener, signals — and runs passes one at a time on a serial queue:
- * - chokidar on `flows/` and the output dirs; events are debounced and coalesced (at most one
+ * - the OS's file notifications on `flows/` and the output dirs (watch.ts); events are debounced and coalesced (at most one
  *   pass waiting behind the one running), so a burst of files makes a few passes, not hundreds;
  * - a flow file with an event in the last `debounce_ms` is "settling" and waits for a later pass;
  * - a periodic full resync (with jitter) is the backstop for missed events, failed pushes and
@@ -11,7 +11,6 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { watch as chokidar, type FSWatcher } from 'chokidar';
 import PQueue from 'p-queue';
 import type { Config } from '../config/schema.js';
 import { FlowcError, isFlowcError } from '../errors.js';
@@ -22,6 +21,7 @@ import { tryLock } from './lock.js';
 import { runPass, type PassDeps, type PassResult } from './pass.js';
 import { statusReport, type StatusReport } from './report.js';
 import { emptyState, readState, type ReconcileState } from './state.js';
+import { watchFolders } from './watch.js';
 
 export interface WatchOptions {
   allowEmpty: boolean;
@@ -222,40 +222,39 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
   const roots = outputRoots(config);
   const abs = (rel: string) => path.join(config.repoRoot, rel);
   const flowsAbs = abs(config.flowsDir);
-  const watched = [flowsAbs, ...roots.recursive.map(abs), ...roots.shallow.map((d) => abs(path.posix.join(d, 'server.py'))), ...roots.files.map(abs)];
-  const watcher: FSWatcher = chokidar(watched, {
-    ignoreInitial: true,
-    // chokidar ≥ 4 ignores globs silently: a function it is.
-    ignored: (p: string, stats?: { isFile(): boolean }) => {
-      const base = path.basename(p);
-      if (base === '__pycache__' || base === '.git' || (base.startsWith('.') && !watched.includes(p))) return true;
-      if (stats?.isFile()) return !(base.endsWith('.json') || base.endsWith('.py') || base.endsWith('.md'));
-      return false;
+  const server = new Set(roots.shallow.map((d) => path.posix.join(d, 'server.py')));
+  const rootFiles = new Set(roots.files);
+  /** A generated file (or one flowc would generate) the event names: a hand edit there is drift. */
+  const generated = (rel: string) =>
+    rootFiles.has(rel) || server.has(rel) || (/\.(py|md|json)$/.test(rel) && roots.recursive.some((r) => rel.startsWith(`${r}/`)));
+  const watcher = watchFolders(
+    (file) => {
+      if (path.dirname(file) === flowsAbs) {
+        if (!file.endsWith('.json')) return;
+        const rel = path.relative(config.repoRoot, file).split(path.sep).join('/');
+        if (existsSync(file)) lastEvent.set(rel, Date.now());
+        else lastEvent.delete(rel);
+        poke(path.basename(file, '.json'));
+        return;
+      }
+      if (generated(path.relative(config.repoRoot, file).split(path.sep).join('/'))) poke();
     },
-  });
-  watcher.on('all', (event, p) => {
-    if (p.startsWith(`${flowsAbs}${path.sep}`) && p.endsWith('.json')) {
-      const rel = path.relative(config.repoRoot, p).split(path.sep).join('/');
-      if (event === 'add' || event === 'change') lastEvent.set(rel, Date.now());
-      else lastEvent.delete(rel);
-      poke(path.basename(p, '.json'));
-      return;
-    }
-    poke();
-  });
-  watcher.on('error', (err) => log.error({ err: { message: (err as Error).message } }, 'watcher error'));
-  // Output folders the first build creates (the normal case after `flowc init`) are not there to
-  // watch yet: each pass adds those that now exist, so a hand edit there is seen at once.
-  const unwatched = new Set(watched.filter((p) => !existsSync(p)));
+    (err) => log.error({ err: { message: err.message } }, 'watcher error'),
+  );
+  // Watched folders: flows/, the output roots with their sub-folders, and the folders of the host
+  // and of the root files. Those the first build creates (the normal case after `flowc init`) are
+  // not there yet: each pass adds what now exists, so a hand edit there is seen at once.
+  const folders: Array<[string, boolean]> = [
+    [flowsAbs, false],
+    ...roots.recursive.map((r): [string, boolean] => [abs(r), true]),
+    ...[...new Set([...server, ...rootFiles].map((f) => path.dirname(abs(f))))].map((d): [string, boolean] => [d, false]),
+  ];
   const watchNewFolders = () => {
     if (stopping) return; // a closed watcher must not be reopened (the process would never exit)
-    for (const p of unwatched) {
-      if (!existsSync(p)) continue;
-      watcher.add(p);
-      unwatched.delete(p);
-    }
+    for (const [dir, deep] of folders) watcher.add(dir, deep);
   };
-  watcher.on('ready', () => schedule()); // the first full pass, once the watcher sees everything
+  watchNewFolders();
+  setImmediate(schedule); // the first full pass
   armResync();
 
   return {
@@ -282,7 +281,7 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
       clearTimeout(resync);
       clearTimeout(retry);
       queue.clear(); // passes not yet started are dropped; the one in flight finishes
-      await watcher.close();
+      watcher.close();
       await queue.onIdle();
       resolveDone();
       return done;

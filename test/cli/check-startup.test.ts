@@ -69,7 +69,7 @@ function probed(args: string[], entry: 'bin' | 'dist' = 'bin'): Promise<Probed> 
   });
 }
 
-const HEAVY = ['liquidjs', 'chokidar', 'p-queue', 'got', 'prom-client', 'standardwebhooks', 'write-file-atomic', 'pino'];
+const HEAVY = ['liquidjs', 'p-queue', 'got', 'prom-client', 'standardwebhooks', 'write-file-atomic', 'pino'];
 // langflow/depth.js is allowed: a dependency-free scan the secret guard shares with the parser.
 const UNNEEDED = [/^codegen\/compile\.js$/, /^codegen\/nodes\//, /^langflow\/(?!depth\.js$)/, /^http\//, /^python\//, /^langserve\//, /^reconcile\/reconciler\.js$/, /^telemetry\/otel\.js$/];
 

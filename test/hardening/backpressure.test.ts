@@ -1,7 +1,7 @@
 /**
  * Issue 9 (5): a burst of 1,000 drops never grows the queue without bound (passes coalesce: one
  * runs, one waits), and the webhook answers 503 while the reconciler is suspended or too many
- * changes wait. In process: real repo, real chokidar, real HTTP listener, fake compiler.
+ * changes wait. In process: real repo, real file watcher, real HTTP listener, fake compiler.
  */
 import test from 'ava';
 import { startHttpServer } from '../../src/http/server.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { FlowcError } from '../../src/errors.js';
-import { createValidator, runSmokeTests } from '../../src/python/validate.js';
+import { createValidator, createValidatorPool, runSmokeTests } from '../../src/python/validate.js';
 import { pythonBin } from '../helpers/host.js';
 
 test('one checker process validates several batches, concurrent ones too: compile errors, black drift, clean files', async (t) => {
@@ -35,6 +35,19 @@ test('one checker process validates several batches, concurrent ones too: compil
   t.deepEqual(a, [{ path: 'a.py' }]);
   t.is(b[0]!.path, 'b.py');
   t.truthy(b[0]!.error);
+});
+
+test.serial('issue 16: a pool of checkers splits a batch between them and answers in the order of the files', async (t) => {
+  const pool = createValidatorPool({ python: pythonBin(), size: 2 });
+  t.teardown(() => pool.close());
+  const files = Array.from({ length: 12 }, (_, i) => ({ path: `app/f${i}.py`, content: i % 3 === 0 ? `x${i} = {'a':1}\n` : `x${i} = ${'1 + '.repeat(i)}1\n` }));
+  const results = await pool.check([...files, { path: 'notes.md', content: 'not python' }]);
+  t.deepEqual(results.map((r) => r.path), [...files.map((f) => f.path), 'notes.md']);
+  t.deepEqual(results.filter((r) => r.error).map((r) => r.path), ['app/f0.py', 'app/f3.py', 'app/f6.py', 'app/f9.py'], 'black drift found whichever checker had the file');
+  // Two checker processes answered: each is a child of this process running checker.py.
+  const { execFileSync } = await import('node:child_process');
+  const children = execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('checker.py'));
+  t.is(children.length, 2, children.join('\n'));
 });
 
 test('a missing interpreter is a clear transient io error', async (t) => {

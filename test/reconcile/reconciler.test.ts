@@ -1,4 +1,4 @@
-/** The watch controller in process (fake compiler, real repo, real chokidar): coalescing, status, metrics, stop. */
+/** The watch controller in process (fake compiler, real repo, real file watcher): coalescing, status, metrics, stop. */
 import test from 'ava';
 import { setLogLevel } from '../../src/log.js';
 import { startController } from '../../src/reconcile/reconciler.js';

@@ -1,0 +1,87 @@
+/**
+ * A burst (issue 16 #3; asserts nothing, prints what it measures): N distinct starter-size flows
+ * dropped at once into `flows/` of a tenant whose watcher (`flowc reconcile`, validate: compile)
+ * is running; the time until all are committed and pushed to a bare remote. Run serially (one
+ * Python checker, FLOWC_WORKERS=1) and with every core (the default), alternating, same session:
+ *
+ *   npm run -s build && npx tsx bench/burst.ts [flows=500] [runs=1]
+ *
+ * Flows: LangFlow's "Basic Prompting" starter (../shared/fixtures) when present, else the test
+ * fixture chat flow, each copy with its own prompt.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const nFlows = Number(process.argv[2] ?? 500);
+const runs = Number(process.argv[3] ?? 1);
+const python = process.env.FLOWC_PYTHON ?? path.join(root, '.venv/bin/python');
+const ident = { GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@flowc.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@flowc.invalid' };
+const git = (cwd: string, ...args: string[]) => exec('git', args, { cwd, env: { ...process.env, ...ident }, maxBuffer: 256 << 20 }).then((r) => r.stdout.trim());
+
+const starter = path.resolve(root, '../shared/fixtures/langflow/1.10/Basic Prompting.json');
+const base = await readFile(existsSync(starter) ? starter : path.join(root, 'test/fixtures/reconcile/chat.json'), 'utf8');
+const variant = (i: number) => {
+  const flow = JSON.parse(base);
+  for (const n of flow.data.nodes) if (n.data?.type === 'Prompt') n.data.node.template.template.value = `Burst prompt number ${i}.`;
+  flow.name = `Burst ${i}`;
+  return JSON.stringify(flow, null, 1);
+};
+
+async function burst(workers: string | undefined): Promise<number> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'flowc-bench-burst-'));
+  try {
+    const remote = path.join(dir, 'remote.git');
+    const repo = path.join(dir, 'tenant');
+    await git(dir, 'init', '-q', '--bare', remote);
+    await mkdir(path.join(repo, 'flows'), { recursive: true });
+    await git(repo, 'init', '-q', '-b', 'tenant/bench');
+    await writeFile(path.join(repo, 'flowc.yaml'), 'slug: bench\n');
+    await writeFile(path.join(repo, 'flows/.gitkeep'), '');
+    await git(repo, 'remote', 'add', 'origin', remote);
+    await git(repo, 'add', '.');
+    await git(repo, 'commit', '-qm', 'init');
+    await git(repo, 'push', '-q', 'origin', 'tenant/bench');
+    const env = { ...process.env, ...ident, FLOWC_LOG_LEVEL: 'info', FLOWC_VALIDATE: 'compile', FLOWC_PYTHON: python, FLOWC_DEBOUNCE_MS: '200', ...(workers ? { FLOWC_WORKERS: workers } : {}) };
+    const watcher = spawn(process.execPath, [path.join(root, 'bin/flowc.js'), '--repo', repo, 'reconcile'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    watcher.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    watcher.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    try {
+      // Ready: the first pass (nothing to build) has run; its checkers start with the first burst.
+      while (!/reconciler started/.test(log)) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 500));
+      const t0 = process.hrtime.bigint();
+      await Promise.all(Array.from({ length: nFlows }, (_, i) => writeFile(path.join(repo, 'flows', `b${i}.json`), variant(i))));
+      for (;;) {
+        const tree = await git(remote, 'ls-tree', '-r', '--name-only', 'tenant/bench', 'app/flows/bench').catch(() => '');
+        if (tree.split('\n').filter((f) => /\/flow_b\d+\.py$/.test(f)).length >= nFlows) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return Number(process.hrtime.bigint() - t0) / 1e9;
+    } finally {
+      watcher.kill('SIGTERM');
+      await new Promise((r) => watcher.once('exit', r));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const serial: number[] = [];
+const parallel: number[] = [];
+for (let i = 0; i < runs; i++) {
+  serial.push(await burst('1'));
+  parallel.push(await burst(undefined));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+console.log(`${nFlows} flows dropped at once, validate: compile, ${os.availableParallelism()} cores; until all committed and pushed:`);
+console.log(`  serial (FLOWC_WORKERS=1): ${serial.map((s) => s.toFixed(1)).join(', ')} s`);
+console.log(`  every core (default):     ${parallel.map((s) => s.toFixed(1)).join(', ')} s`);
+console.log(`  speed-up (median): ${(median(serial) / median(parallel)).toFixed(2)}x`);
