@@ -1,20 +1,18 @@
 /**
- * Resource bounds of watch mode (issue 9 #5; asserts nothing, prints what it measures):
+ * Resource bounds of watch mode (issue 9 #5, issue 16 #5; asserts nothing, prints what it measures):
  *
  *   npm run -s build && npx tsx bench/resources.ts [flows=10000] [burst=1000]
  *
  * One tenant repo with N flows (the test fixture chat flow, each with its own prompt), no remote,
- * validation off (Python is a separate process with its own footprint). The watch controller runs
- * in this process from dist/ (the real compiler, git, the file watcher), and we sample RSS and the
- * controller's queue every 5 ms:
- *   1. first pass: build all N flows (peak RSS);
- *   2. idle, converged (RSS after a GC, with N flows watched);
- *   3. a burst of B new flow files written at once, each also poked as the webhook would: the
- *      largest number of passes queued or running (coalesced: at most one runs, one waits) and of
- *      changes waiting, then the peak RSS until all B are committed.
- * Run with --expose-gc for the idle figure: NODE_OPTIONS=--expose-gc npx tsx bench/resources.ts
+ * validation off (Python is a separate process with its own footprint). The watcher is the real
+ * one, `bin/flowc.js reconcile` run as an executable (so with the V8 flags of its first line),
+ * and its memory is the kernel's account of that process (/proc/<pid>/status):
+ *   1. first build of all N flows: time, and peak RSS (VmHWM);
+ *   2. idle, converged (RSS once nothing has run for a while);
+ *   3. a burst of B new flow files written at once: time until all are committed, and the peak
+ *      RSS since the burst began (VmHWM reset through /proc/<pid>/clear_refs).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,8 +21,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const nFlows = Number(process.argv[2] ?? 10_000);
 const nBurst = Number(process.argv[3] ?? 1_000);
-const mb = (n: number) => `${(n / 1048576).toFixed(0)} MB`;
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 << 20 }).trim();
+const ident = { GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@flowc.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@flowc.invalid' };
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, ...ident } }).trim();
 
 const base = JSON.parse(readFileSync(path.join(root, 'test/fixtures/reconcile/chat.json'), 'utf8'));
 const flow = (prompt: string) => {
@@ -36,67 +34,49 @@ const flow = (prompt: string) => {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'flowc-bench-res-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 git(dir, 'init', '-q', '-b', 'tenant/acme');
-git(dir, 'config', 'user.name', 'bench');
-git(dir, 'config', 'user.email', 'bench@flowc.invalid');
 writeFileSync(path.join(dir, 'flowc.yaml'), 'slug: acme\n');
 mkdirSync(path.join(dir, 'flows'));
 for (let i = 0; i < nFlows; i++) writeFileSync(path.join(dir, 'flows', `f${i}.json`), flow(`Flow number ${i}.`));
 git(dir, 'add', '.');
 git(dir, 'commit', '-q', '-m', 'flows');
 
-const { loadConfig } = await import(path.join(root, 'dist/config/load.js'));
-const { liveDeps } = await import(path.join(root, 'dist/reconcile/live.js'));
-const { startController } = await import(path.join(root, 'dist/reconcile/reconciler.js'));
-const { setLogLevel } = await import(path.join(root, 'dist/log.js'));
-setLogLevel('error');
-const config = loadConfig(dir, { ...process.env, FLOWC_VALIDATE: 'none', FLOWC_DEBOUNCE_MS: '200', FLOWC_RESYNC_SECONDS: '3600' });
-const deps = await liveDeps(config);
-const rssStart = process.memoryUsage().rss;
-
-let peak = 0;
-let maxPasses = 0;
-let maxChanges = 0;
-type Ctl = { load(): { passes: number; changes: number }; ready: Promise<void>; poke(id?: string): void; stop(): Promise<void> };
-let running: Ctl | undefined;
-const sampler = setInterval(() => {
-  peak = Math.max(peak, process.memoryUsage().rss);
-  if (running) {
-    const l = running.load();
-    maxPasses = Math.max(maxPasses, l.passes);
-    maxChanges = Math.max(maxChanges, l.changes);
-  }
-}, 5);
+const watcher = spawn(path.join(root, 'bin/flowc.js'), ['--repo', dir, 'reconcile', '--no-listen'], {
+  env: { ...process.env, ...ident, FLOWC_VALIDATE: 'none', FLOWC_LOG_LEVEL: 'warn', FLOWC_DEBOUNCE_MS: '200', FLOWC_RESYNC_SECONDS: '3600' },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+process.on('exit', () => watcher.kill('SIGKILL'));
+const status = () => {
+  const text = readFileSync(`/proc/${watcher.pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+};
+const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 // Flow modules committed (not their diagrams, flow_<id>.md).
-const committed = () => Number(git(dir, 'ls-files', 'app/flows/acme').split('\n').filter((f) => /\/flow_[^/]*\.py$/.test(f)).length);
+const committed = () => git(dir, 'ls-files', 'app/flows/acme').split('\n').filter((f) => /\/flow_[^/]*\.py$/.test(f)).length;
 const until = async (fn: () => boolean) => {
   while (!fn()) await new Promise((r) => setTimeout(r, 250));
 };
+/** Idle: HEAD has not moved for 5 s (the follow-up pass after the last build has run). */
+const quiet = async () => {
+  for (let head = git(dir, 'rev-parse', 'HEAD'), still = 0; still < 20; ) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = git(dir, 'rev-parse', 'HEAD');
+    still = now === head ? still + 1 : 0;
+    head = now;
+  }
+};
 
 let t0 = Date.now();
-const ctl: Ctl = startController(deps, { allowEmpty: false });
-running = ctl;
-await ctl.ready;
 await until(() => committed() >= nFlows);
-console.log(`first pass: ${nFlows} flows built in ${((Date.now() - t0) / 1000).toFixed(1)} s; RSS at start ${mb(rssStart)}, peak ${mb(peak)}`);
+const first = status();
+console.log(`first build: ${nFlows} flows in ${((Date.now() - t0) / 1000).toFixed(1)} s; peak RSS ${mb(first.peak)}`);
+await quiet();
+console.log(`idle, converged, ${nFlows} flows watched: RSS ${mb(status().rss)}`);
 
-// Idle = the follow-up pass (re-reading what git now holds) has finished and nothing is queued.
-for (let quiet = 0; quiet < 8; ) {
-  await new Promise((r) => setTimeout(r, 250));
-  quiet = ctl.load().passes === 0 ? quiet + 1 : 0;
-}
-(globalThis as { gc?: () => void }).gc?.();
-console.log(`idle, converged, ${nFlows} flows watched: RSS ${mb(process.memoryUsage().rss)} (heap used ${mb(process.memoryUsage().heapUsed)})${(globalThis as { gc?: unknown }).gc ? ' after GC' : ''}`);
-
-peak = 0;
-maxPasses = 0;
-maxChanges = 0;
+writeFileSync(`/proc/${watcher.pid}/clear_refs`, '5'); // resets VmHWM to the current RSS
 t0 = Date.now();
-for (let i = 0; i < nBurst; i++) {
-  writeFileSync(path.join(dir, 'flows', `burst${i}.json`), flow(`Burst ${i}.`));
-  ctl.poke(`burst${i}`);
-}
+for (let i = 0; i < nBurst; i++) writeFileSync(path.join(dir, 'flows', `burst${i}.json`), flow(`Burst ${i}.`));
 await until(() => committed() >= nFlows + nBurst);
-clearInterval(sampler);
-console.log(`burst of ${nBurst} drops: all committed in ${((Date.now() - t0) / 1000).toFixed(1)} s; passes queued or running at most ${maxPasses} (bound 2); changes waiting at most ${maxChanges} (bound ${nBurst} distinct flows, webhook refused past 10,000); peak RSS ${mb(peak)}`);
-await ctl.stop();
-await deps.close();
+console.log(`burst of ${nBurst} drops: all committed in ${((Date.now() - t0) / 1000).toFixed(1)} s; peak RSS ${mb(status().peak)}`);
+watcher.kill('SIGTERM');
+await new Promise((r) => watcher.once('exit', r));

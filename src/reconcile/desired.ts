@@ -68,6 +68,8 @@ export interface DesiredDeps {
   cache?: StatCache;
   /** flowc.yaml's `suspend` as the pass read it. */
   suspension?: Suspension;
+  /** Called with a flow's files as soon as it compiles (validation starts early: live.ts). */
+  onCompiled?: (files: GeneratedFile[]) => void;
   /** Called after each flow is read (and compiled when it drifted): a long pass shows progress. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -191,6 +193,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
     try {
       const r = deps.compileFlow(bytes, { file, slug: config.slug, outputDir: config.outputDir, testsDir: config.testsDir, secrets: config.secrets, customComponents: config.customComponents });
       built++;
+      deps.onCompiled?.(r.files);
       return { id, file, state: 'built', sourceSha256, inputSha256: r.inputSha256, files: r.files, name: r.name, warnings: r.warnings, endpoint: r.endpoint };
     } catch (err) {
       // A file changed while we read it is being written (a slow writer): wait, do not fail it.

@@ -3,11 +3,13 @@
  * (started lazily: a no-drift pass never pays Python's start-up), the secret guard and the
  * LangServe reload client. The CLI builds this; tests pass small fakes to `runPass` instead.
  */
+import { sha256 } from '../codegen/header.js';
+import type { GeneratedFile } from '../codegen/types.js';
 import type { Config } from '../config/schema.js';
 import { FlowcError } from '../errors.js';
 import { createGit } from '../git/git.js';
 import { registerSecret } from '../log.js';
-import type { Validator } from '../python/validate.js';
+import type { CheckResult, Validator } from '../python/validate.js';
 import type { PassDeps } from './pass.js';
 
 export interface LiveDeps extends PassDeps {
@@ -35,6 +37,10 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
   // Loaded on first use: a no-drift pass needs neither Python nor the HTTP client.
   const python = () => import('../python/validate.js');
   let validator: Promise<Validator> | undefined;
+  const pool = () => (validator ??= python().then((p) => p.createValidatorPool({ python: config.python, size: config.workers })));
+  // Checks started while the pass was still compiling, by path and content; `check` takes them.
+  const early = new Map<string, Promise<CheckResult>>();
+  const key = (f: GeneratedFile) => `${f.path}\0${sha256(f.content)}`;
   return {
     config,
     git,
@@ -48,7 +54,22 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
     tenantInputs: tenant.tenantInputs,
     generatorDigest: render.GENERATOR_DIGEST,
     scan: guard.scanForSecrets,
-    check: async (files) => (await (validator ??= python().then((p) => p.createValidatorPool({ python: config.python, size: config.workers })))).check(files),
+    // A file with a secret is never sent: apply refuses it before validating anything.
+    precheck: (files) => {
+      const python = files.filter((f) => f.path.endsWith('.py') && guard.scanForSecrets(f.content, f.path).length === 0);
+      if (python.length === 0) return;
+      const results = pool().then((v) => v.check(python));
+      results.catch(() => {}); // a checker that dies is reported by `check`, which waits on this
+      python.forEach((f, i) => early.set(key(f), results.then((r) => r[i]!)));
+    },
+    check: async (files) => {
+      const started = files.map((f) => early.get(key(f)));
+      early.clear();
+      const rest = files.filter((_, i) => !started[i]);
+      const checked = rest.length ? await (await pool()).check(rest) : [];
+      const byPath = new Map(checked.map((r) => [r.path, r]));
+      return Promise.all(files.map(async (f, i) => (started[i] ? { ...(await started[i]!), path: f.path } : byPath.get(f.path)!)));
+    },
     smoke: async (paths) => (await python()).runSmokeTests({ python: config.python, repoRoot: config.repoRoot, paths }),
     reload: async (o) => (await import('../langserve/reload.js')).reloadHost(o),
     ...(config.notify.length ? { notify: async (slug, events) => (await import('../notify/send.js')).createNotifier(config.notify, config.notifySecret)(slug, events) } : {}),

@@ -35,6 +35,8 @@ export interface PassDeps {
   tenantInputs?: (options: TenantOptions) => Array<{ path: string; inputSha256: string }>;
   scan: (text: string, file: string) => SecretFindingLike[];
   check?: ApplyDeps['check'];
+  /** Starts checking a flow's files as soon as it is compiled; `check` then answers from it, so the checkers work while the next flows compile. */
+  precheck?: (files: GeneratedFile[]) => void;
   smoke?: ApplyDeps['smoke'];
   reload?: (o: { url: string; token: string; expectedCommit?: string; traceparent?: string; retries?: number }) => Promise<{ generation: number }>;
   /** Posts a pass's builds, failures and recoveries (notify/send.ts); unset: nobody is told. */
@@ -83,6 +85,7 @@ export async function readPlan(deps: PassDeps, options: PassOptions, memo: Memo,
     memo,
     settling: options.settling,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(deps.precheck && !options.readOnly && config.validate !== 'none' ? { onCompiled: deps.precheck } : {}),
     // Read afresh: `flowc suspend` (an edit of flowc.yaml) acts on the next pass.
     suspension: readSuspension(config.repoRoot),
     ...(cache ? { cache } : {}),

@@ -314,3 +314,17 @@ test('issue 16: a first build larger than batch_flows goes in batches, one build
   // langgraph.json names every graph once the last batch is in.
   t.deepEqual(Object.keys(JSON.parse(r.read('langgraph.json')).graphs).sort(), ['f0', 'f1', 'f2', 'f3', 'f4']);
 });
+
+test('issue 16: validation started while the pass compiles still refuses what the checker refuses, naming the node; the other flows build', async (t) => {
+  const { shoutFlow, SHOUT } = await import('../codegen/flowkit.js');
+  const r = await repo(t);
+  for (let i = 0; i < 6; i++) r.write(`flows/f${i}.json`, chatFlow({ prompt: `Flow number ${i}.` }));
+  r.write('flows/shout.json', shoutFlow(`import frobnicate_sdk\n${SHOUT}`));
+  const once = await flowc(['--repo', r.dir, 'reconcile', '--once', '--json'], { env: { FLOWC_VALIDATE: 'compile', FLOWC_WORKERS: '2' } });
+  t.is(once.code, 1, once.stderr);
+  const report = JSON.parse(once.stdout) as { builds: Array<{ flows: string[] }>; failed: Array<{ flowId: string; reason: string }> };
+  t.deepEqual(report.builds.flatMap((b) => b.flows).sort(), ['f0', 'f1', 'f2', 'f3', 'f4', 'f5']);
+  t.deepEqual(report.failed.map((f) => f.flowId), ['shout']);
+  t.regex(report.failed[0]!.reason, /node ShoutComponent-s1: its component source imports frobnicate_sdk, which is not installed/);
+  t.false(r.exists('app/flows/acme/flow_shout.py'), 'nothing of it is written');
+});
