@@ -109,29 +109,39 @@ export function createValidator(options: { python: string }): Validator {
 }
 
 /**
- * `size` validators (started on first use); a batch is split between them in shares of about equal
- * size, so every core checks. Results come back in the order of `files`.
+ * `size` validators (started on first use); each file goes to the one with the least work queued
+ * (bytes sent and not yet answered), so every core checks, also when many small batches come at
+ * once (a pass sends each flow's files as soon as it compiles). Results come back in the order of
+ * `files`.
  */
 export function createValidatorPool(options: { python: string; size: number }): Validator {
   const size = Math.max(1, Math.floor(options.size));
   if (size === 1) return createValidator(options);
-  const validators = Array.from({ length: size }, () => createValidator(options));
+  const validators = Array.from({ length: size }, () => ({ v: createValidator(options), queued: 0 }));
   return {
     async check(files) {
       const python = files.filter(isPython);
-      // Largest first, each to the lightest share: black's time grows with the file.
-      const shares = validators.map(() => ({ bytes: 0, files: [] as GeneratedFile[] }));
+      // Largest first, each to the least loaded: black's time grows with the file.
+      const shares = new Map<(typeof validators)[number], GeneratedFile[]>();
       for (const f of [...python].sort((a, b) => b.content.length - a.content.length)) {
-        const share = shares.reduce((min, s) => (s.bytes < min.bytes ? s : min));
-        share.files.push(f);
-        share.bytes += f.content.length;
+        const least = validators.reduce((min, w) => (w.queued < min.queued ? w : min));
+        least.queued += f.content.length;
+        shares.set(least, [...(shares.get(least) ?? []), f]);
       }
-      const results = await Promise.all(shares.map((s, i) => (s.files.length ? validators[i]!.check(s.files) : Promise.resolve([]))));
+      const results = await Promise.all(
+        [...shares].map(async ([w, share]) => {
+          try {
+            return await w.v.check(share);
+          } finally {
+            w.queued -= share.reduce((n, f) => n + f.content.length, 0);
+          }
+        }),
+      );
       const byPath = new Map(results.flat().map((r) => [r.path, r]));
       return files.map((f) => byPath.get(f.path) ?? { path: f.path });
     },
     async close() {
-      await Promise.all(validators.map((v) => v.close()));
+      await Promise.all(validators.map((w) => w.v.close()));
     },
   };
 }
