@@ -1,8 +1,9 @@
 /**
  * Watch mode (`flowc reconcile`): the outer controller. It owns the lifecycle — lock, watcher,
  * timers, HTTP listener, signals — and runs passes one at a time on a serial queue:
- * - the OS's file notifications on `flows/` and the output dirs (watch.ts); events are debounced and coalesced (at most one
- *   pass waiting behind the one running), so a burst of files makes a few passes, not hundreds;
+ * - the OS's file notifications on `flows/` and the output dirs (watch.ts); events are debounced
+ *   and coalesced (at most one pass waiting behind the one running), so a burst of files makes a
+ *   few passes, not hundreds;
  * - a flow file with an event in the last `debounce_ms` is "settling" and waits for a later pass;
  * - a periodic full resync (with jitter) is the backstop for missed events, failed pushes and
  *   reloads; transient failures retry sooner, with backoff;
