@@ -180,3 +180,33 @@ test('MCP Tools with no server chosen runs its source (no tools, as in LangFlow)
   if (!isFlowcError(own)) return t.fail(String(own));
   t.regex(own.describe(), /^flows\/mcp\.json: node URLComponent-u1 \(MCPTools\), field sse_url: .*connects to an MCP server of its own, which a compiled flow does not do/);
 });
+
+test('components are built one at a time: LangGraph runs a step\'s nodes in threads, and Python 3.11\'s ast.parse is not thread-safe', async (t) => {
+  // A long source makes two builds overlap; without the runtime's lock, 8 threads building it
+  // over and over fail with "AST constructor recursion depth mismatch".
+  const helpers = Array.from({ length: 400 }, (_, i) => `\n    def helper_${i}(self, value: int = ${i}) -> dict:\n        items = [value * k for k in range(10) if k % 2 == 0]\n        return {"i": ${i}, "items": items, "nested": {"a": [1, 2, (3, 4)], "b": value}}\n`).join('');
+  const root = writeTenant([{ path: 'app/flows/acme/big.py', content: `${SHOUT.trimEnd()}\n${helpers}` }]);
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const script = `
+import sys, threading
+sys.path.insert(0, "app/flows/acme")
+import flowc_runtime as rt
+errors = []
+def build(i):
+    for _ in range(15):
+        rt._COMPONENT_CLASSES.clear()
+        try:
+            rt.lfx_component(f"Big-{i}", "app/flows/acme/big.py", {"text": "hi"})
+        except Exception as err:
+            errors.append(repr(err))
+threads = [threading.Thread(target=build, args=(i,)) for i in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(len(errors), errors[:1])
+`;
+  const run = await runPython(['-c', script], { cwd: root });
+  t.is(run.code, 0, run.stderr);
+  t.is(run.stdout.trim().split('\n').pop(), '0 []');
+});
