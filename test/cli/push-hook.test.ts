@@ -36,7 +36,13 @@ test('a signed GitHub push delivery makes flowc fetch and converge; a wrongly si
   let logs = '';
   child.stdout!.on('data', (d: Buffer) => (logs += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (logs += d.toString()));
-  t.teardown(() => void child.kill('SIGTERM'));
+  // The watcher finishes its pass before the repo is removed (teardowns run last-added first).
+  t.teardown(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  });
   await waitFor('the listener', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok);
   // The first pass (the tenant files) is built and pushed before anyone else pushes.
   await waitFor('the first pass', async () => JSON.parse(readFileSync(path.join(r.dir, '.git/flowc/state.json'), 'utf8')).lastPass && !JSON.parse(readFileSync(path.join(r.dir, '.git/flowc/state.json'), 'utf8')).push.pending);

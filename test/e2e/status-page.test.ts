@@ -26,7 +26,13 @@ const VIEWER = 'viewer-token-for-the-status-page-31';
     env: { ...process.env, FLOWC_LOG_LEVEL: 'warn', FLOWC_PYTHON: pythonPath(), FLOWC_VALIDATE: 'none', FLOWC_DEBOUNCE_MS: '100', FLOWC_VIEWER_TOKEN: VIEWER, BLD_KEY: 'bld-status-page-key', FLOWC_RESYNC_SECONDS: '3600' },
     stdio: 'ignore',
   });
-  t.teardown(() => void child.kill('SIGTERM'));
+  // The watcher finishes its pass before the repo is removed (teardowns run last-added first).
+  t.teardown(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     const ok = await fetch(`${base}/status`).then((res) => res.ok && res.json().then((s) => (s as { flows: unknown[] }).flows.length === 2), () => false);
