@@ -5,7 +5,7 @@
  * flowc's own pins; init merges them into what the tenant already has and never drops a user's line.
  */
 import { LANGGRAPH_CONFIG_PATH } from '../codegen/langgraph.js';
-import { basePins, flowcPins, FLOWS_REQUIREMENTS_PATH } from '../codegen/requirements.js';
+import { basePins, canonicalName, flowcPins, FLOWS_REQUIREMENTS_PATH } from '../codegen/requirements.js';
 import { SERVER_PATH } from '../codegen/server.js';
 import type { Config } from '../config/schema.js';
 
@@ -15,7 +15,7 @@ import type { Config } from '../config/schema.js';
  * runs a LangFlow component from its source).
  */
 export function hostRequirements(slug: string, source?: string): string {
-  const pytest = flowcPins(source).find((p) => p.name.toLowerCase() === 'pytest');
+  const pytest = flowcPins(source).find((p) => canonicalName(p.name) === 'pytest');
   return [
     `# Python environment of the LangServe host of tenant ${slug} (${SERVER_PATH} and the generated flows).`,
     "# Exact pins from flowc's python/requirements.txt, without its check-only tools (black, pytest); what",

@@ -230,15 +230,13 @@ export function startController(deps: PassDeps, o: { allowEmpty: boolean; metric
     rootFiles.has(rel) || server.has(rel) || (/\.(py|md|json)$/.test(rel) && roots.recursive.some((r) => rel.startsWith(`${r}/`)));
   const watcher = watchFolders(
     (file) => {
+      const rel = path.relative(config.repoRoot, file).split(path.sep).join('/');
       if (path.dirname(file) === flowsAbs) {
         if (!file.endsWith('.json')) return;
-        const rel = path.relative(config.repoRoot, file).split(path.sep).join('/');
         if (existsSync(file)) lastEvent.set(rel, Date.now());
         else lastEvent.delete(rel);
         poke(path.basename(file, '.json'));
-        return;
-      }
-      if (generated(path.relative(config.repoRoot, file).split(path.sep).join('/'))) poke();
+      } else if (generated(rel)) poke();
     },
     (err) => log.error({ err: { message: err.message } }, 'watcher error'),
   );

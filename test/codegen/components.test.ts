@@ -15,7 +15,7 @@ import { compileFlow } from '../../src/codegen/compile.js';
 import { compileRuntime } from '../../src/codegen/runtime.js';
 import { isFlowcError } from '../../src/errors.js';
 import { createValidator } from '../../src/python/validate.js';
-import { edge, flow, node, SHOUT, shoutFlow, type Json } from './flowkit.js';
+import { chatThrough, node, SHOUT, shoutFlow, type Json } from './flowkit.js';
 import { pythonPath, repoRoot, runPytest, runPython } from '../helpers/python.js';
 
 function writeTenant(files: Array<{ path: string; content: string }>): string {
@@ -127,15 +127,7 @@ test('a list input fed by an edge gets a list, as LangFlow collects it (edge_lis
   joiner.data.node.template.texts!.list = true;
   joiner.data.node.outputs[0]!.method = 'join';
   joiner.data.node.edited = true;
-  const json = flow(
-    'Joiner',
-    [
-      node({ id: 'ChatInput-c1', type: 'ChatInput', fields: { input_value: 'hello', should_store_message: { value: false, type: 'bool' } }, outputs: ['message'] }),
-      joiner as unknown as Json,
-      node({ id: 'ChatOutput-c2', type: 'ChatOutput', fields: { input_value: '', should_store_message: { value: false, type: 'bool' } }, outputs: ['message'] }),
-    ],
-    [edge('ChatInput-c1', 'message', 'JoinerComponent-j1', 'texts'), edge('JoinerComponent-j1', 'joined', 'ChatOutput-c2', 'input_value')],
-  );
+  const json = chatThrough('Joiner', joiner as unknown as Json, 'JoinerComponent-j1', 'texts', 'joined');
   const r = compileFlow(Buffer.from(JSON.stringify(json)), { file: 'flows/joiner.json', slug: 'acme' });
   t.regex(r.files.find((f) => f.path.endsWith('flow_joiner.py'))!.content, /"texts": edge_list\(texts\),/);
   const root = writeTenant(r.files);

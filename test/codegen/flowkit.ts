@@ -135,14 +135,18 @@ export function shoutFlow(source = SHOUT): Buffer {
   shout.data.node.outputs[0]!.method = 'shout';
   shout.data.node.outputs[1]!.method = 'count';
   shout.data.node.edited = true;
-  const json = flow(
-    'Shout',
+  return Buffer.from(JSON.stringify(chatThrough('Shout', shout as unknown as Json, 'ShoutComponent-s1', 'text', 'shouted')));
+}
+
+/** Chat Input → `component` (its `input` field fed, its `output` read) → Chat Output. */
+export function chatThrough(name: string, component: Json, id: string, input: string, output: string): Json {
+  return flow(
+    name,
     [
       node({ id: 'ChatInput-c1', type: 'ChatInput', fields: { input_value: 'hello', should_store_message: { value: false, type: 'bool' } }, outputs: ['message'] }),
-      shout as unknown as Json,
+      component,
       node({ id: 'ChatOutput-c2', type: 'ChatOutput', fields: { input_value: '', should_store_message: { value: false, type: 'bool' } }, outputs: ['message'] }),
     ],
-    [edge('ChatInput-c1', 'message', 'ShoutComponent-s1', 'text'), edge('ShoutComponent-s1', 'shouted', 'ChatOutput-c2', 'input_value')],
+    [edge('ChatInput-c1', 'message', id, input), edge(id, output, 'ChatOutput-c2', 'input_value')],
   );
-  return Buffer.from(JSON.stringify(json));
 }
