@@ -517,11 +517,13 @@ print(json.dumps([lfx.text, lfx.file_path, lfx.filename, lfx.file_size, lfx.mime
       const n = nodes.find((x) => x.id === id)!;
       (n.data as unknown as { type: string }).type = 'EmbeddingModel';
       n.data.node.template.model!.value = '';
+      // As LangFlow's starters: the key field names the OpenAI key's global variable.
+      n.data.node.template.api_key = { type: 'str', value: 'OPENAI_API_KEY', password: true, load_from_db: true } as { value: unknown };
     }
   });
   const built = compileRag(source);
   t.true(built.warnings.some((w) => /node OpenAIEmbeddings-r4 \(EmbeddingModel\), field model: no embedding model selected: chosen at run time from FLOWC_EMBEDDING/.test(w)), built.warnings.join('\n'));
-  t.regex(body(flowText(built), 'open_ai_embeddings_r4'), /make_embeddings\(\n\s+"OpenAIEmbeddings-r4",\n\s+"",\n\s+"",/);
+  t.regex(body(flowText(built), 'open_ai_embeddings_r4'), /make_embeddings\(\n\s+"OpenAIEmbeddings-r4",\n\s+"",\n\s+"",\n\s+api_key=lambda: os\.environ\["OPENAI_API_KEY"\],/);
   const stub = await startOpenAIStub();
   const dir = mkdtempSync(join(tmpdir(), 'flowc-rag-default-'));
   t.teardown(async () => {
@@ -550,4 +552,8 @@ except Exception as err:
   const chosen = await runPython(['-c', script, dir], { env: { ...env, OPENAI_API_KEY: 'sk-test-embeddings', FLOWC_EMBEDDING: 'openai/text-embedding-3-large', FLOWC_DATA_DIR: join(dir, 'data2') } });
   t.is(chosen.code, 0, chosen.stderr);
   t.deepEqual(stub.embeddings.map((e) => e.body.model), ['text-embedding-3-small', 'text-embedding-3-large']);
+  // Ollama chosen: the node's OpenAI key field is not read (no Ollama here: the call itself fails).
+  const ollama = await runPython(['-c', script, dir], { env: { ...env, OPENAI_API_KEY: undefined, FLOWC_EMBEDDING: 'ollama/nomic-embed-text', OLLAMA_BASE_URL: 'http://127.0.0.1:9', FLOWC_DATA_DIR: join(dir, 'data3') } });
+  t.regex(ollama.stdout, /^ERROR /m, ollama.stderr);
+  t.notRegex(ollama.stdout, /OPENAI_API_KEY/);
 });
