@@ -24,9 +24,10 @@ import { promisify } from 'node:util';
 const exec = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // A snapshot of this flowc (dist + templates), so a template edited while the bench runs does not
-// change the generator digest half-way (and turn a no-drift pass into a full rebuild).
+// change the generator digest half-way (and turn a no-drift pass into a full rebuild). Timestamps
+// are kept: bin/flowc.js runs dist/bundle/ only when it is not older than dist/main.js.
 const install = mkdtempSync(path.join(os.tmpdir(), 'flowc-bench-install-'));
-for (const d of ['dist', 'templates', 'bin', 'package.json', 'src/python']) cpSync(path.join(root, d), path.join(install, d), { recursive: true });
+for (const d of ['dist', 'templates', 'bin', 'package.json', 'src/python']) cpSync(path.join(root, d), path.join(install, d), { recursive: true, preserveTimestamps: true });
 symlinkSync(path.join(root, 'node_modules'), path.join(install, 'node_modules'));
 process.on('exit', () => rmSync(install, { recursive: true, force: true }));
 const bin = path.join(install, 'bin/flowc.js');
@@ -114,8 +115,10 @@ async function noDrift(): Promise<void> {
     const f = pct(floorRuns, 0.5);
     console.log(`(a) no-drift --once over ${nFlows} flows (${label}, ${(text.length / 1024).toFixed(0)} KB each); first build ${(firstBuild / 1000).toFixed(1)} s`);
     console.log(`    flowc --once median ${a.toFixed(0)} ms; floor (read + sha256 flows and headers) median ${f.toFixed(0)} ms; ratio ${(a / f).toFixed(2)}`);
+    console.log(`    runs: flowc ${flowcRuns.map((x) => x.toFixed(0)).join(' ')}; floor ${floorRuns.map((x) => x.toFixed(0)).join(' ')}`);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP) console.log(`    kept ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -3,7 +3,7 @@
  * read by code). Unknown keys are refused rather than ignored: a misspelt `debounce_ms` silently
  * falling back to the default is worse than an error naming the key.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Repo-relative directory: no absolute path, no `..`, POSIX separators, not inside `.git`. */

@@ -4,7 +4,7 @@
  * feedback edges marked. Also the layout-free canonical JSON that the input hash is taken over.
  * Pure; every problem is a FlowcError naming the file (and node/field where there is one).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FlowcError } from '../errors.js';
 import { canonicalType } from './aliases.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './depth.js';

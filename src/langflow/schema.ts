@@ -4,7 +4,7 @@
  * changed across versions (model lists, `œ` handle strings, notes) are accepted as they come and
  * sorted out in normalize.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SourceHandle = z.object({
   id: z.string(),
