@@ -43,13 +43,15 @@ function scanText(text: string, path: string): SecretFinding[] {
 function scanJson(root: unknown, text: string, path: string): SecretFinding[] {
   const findings = new Map<string, SecretFinding>();
   const strings = jsonStrings(text);
-  const lineByPath = new Map(strings.filter((s) => !s.isKey).map((s) => [key(s.path), s.line]));
+  // Only a secret field needs it (rare): built on first need, not for every flow scanned.
+  let lines: Map<string, number> | undefined;
+  const lineOfValue = (p: JsonPath) => (lines ??= new Map(strings.filter((s) => !s.isKey).map((s) => [key(s.path), s.line]))).get(key(p));
 
   for (const { at, field } of secretFields(root)) {
     const valuePath = [...at, 'value'];
     findings.set(key(valuePath), {
       path,
-      line: lineByPath.get(key(valuePath)) ?? 1,
+      line: lineOfValue(valuePath) ?? 1,
       rule: 'secret-field',
       ...nodeOf(root, at),
       field,

@@ -2,6 +2,7 @@
  * `apply(plan, deps)`: the only writer of the tenant work tree. Named stages, in order:
  *   guard (secret scan of everything to be staged) → validate (compile + black, in memory) →
  *   write (temp + rename; removals) → smoke (pytest, optional) → record (one commit + one tag).
+ * Validate and write run per flow, all flows at once: a flow is written as soon as it validates.
  * A flow failing a stage drops out of the build and is reported; the others go on. Any failure
  * before the build is recorded restores every file it touched, so the work tree is never left
  * half-applied. Nothing to do → nothing done (no write, commit or tag).
@@ -89,24 +90,10 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
   }
   if (live().length === 0) return { plan };
 
-  // validate: every generated file compiles and is black-clean.
-  if (deps.check) {
-    const files = live().flatMap((i) => i.writes.map((w) => ({ path: w.path, content: w.content })));
-    if (files.length) {
-      const errors = new Map((await deps.check(files)).filter((r) => r.error).map((r) => [r.path, r.error!]));
-      for (const item of live()) {
-        const bad = item.writes.filter((w) => errors.has(w.path));
-        if (bad.length) fail(item, `generated code does not validate: ${bad.map((w) => `${w.path}: ${errors.get(w.path)}`).join('; ')}`);
-      }
-    }
-  }
-
-  if (live().length === 0) return { plan };
-
-  // write: remember what was there, so a failure before the build is recorded puts it back.
+  // validate → write, one flow at a time and every flow at once: a flow's files are written as
+  // soon as they validate, so a burst's writes overlap the checks of the flows still waiting.
+  // What was there is remembered first, so a failure before the build is recorded puts it back.
   const before = new Map<string, Buffer | undefined>();
-  const touched = live().flatMap((i) => [...i.writes.map((w) => w.path), ...i.deletes]);
-  await Promise.all(touched.map(async (p) => before.set(p, await readFile(path.join(deps.root, p)).catch(() => undefined))));
   const restore = async (paths: Iterable<string>) => {
     for (const p of paths) {
       const old = before.get(p);
@@ -115,26 +102,46 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
       else await writeAtomic(abs, old);
     }
   };
+  const dirs = new Map<string, Promise<unknown>>();
   let writing: string | undefined;
-  try {
-    for (const item of live()) {
-      for (const w of item.writes) {
-        writing = w.path;
-        await mkdir(path.dirname(path.join(deps.root, w.path)), { recursive: true });
-        await writeAtomic(path.join(deps.root, w.path), w.content);
-      }
-      writing = undefined;
-      for (const d of item.deletes) {
-        // A hand-edited copy (its body no longer what flowc wrote) may exist nowhere else: kept beside it.
-        const old = before.get(d);
-        const parsed = old && parseHeader(old.toString('utf8'));
-        if (old && parsed && !bodyIntact(parsed)) {
-          await writeAtomic(path.join(deps.root, `${d}${BACKUP_SUFFIX}`), old);
-          (item.backups ??= []).push(`${d}${BACKUP_SUFFIX}`);
-        }
-        await unlink(path.join(deps.root, d)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+  const write = async (item: PlanItem) => {
+    for (const p of [...item.writes.map((w) => w.path), ...item.deletes]) before.set(p, await readFile(path.join(deps.root, p)).catch(() => undefined));
+    for (const w of item.writes) {
+      const abs = path.join(deps.root, w.path);
+      const dir = path.dirname(abs);
+      if (!dirs.has(dir)) dirs.set(dir, mkdir(dir, { recursive: true }));
+      try {
+        await dirs.get(dir);
+        await writeAtomic(abs, w.content);
+      } catch (err) {
+        writing ??= w.path;
+        throw err;
       }
     }
+    for (const d of item.deletes) {
+      // A hand-edited copy (its body no longer what flowc wrote) may exist nowhere else: kept beside it.
+      const old = before.get(d);
+      const parsed = old && parseHeader(old.toString('utf8'));
+      if (old && parsed && !bodyIntact(parsed)) {
+        await writeAtomic(path.join(deps.root, `${d}${BACKUP_SUFFIX}`), old);
+        (item.backups ??= []).push(`${d}${BACKUP_SUFFIX}`);
+      }
+      await unlink(path.join(deps.root, d)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+    }
+  };
+  const validateThenWrite = async (item: PlanItem) => {
+    const files = item.writes.map((w) => ({ path: w.path, content: w.content }));
+    if (deps.check && files.length) {
+      const bad = (await deps.check(files)).filter((r) => r.error);
+      if (bad.length) return fail(item, `generated code does not validate: ${bad.map((r) => `${r.path}: ${r.error}`).join('; ')}`);
+    }
+    await write(item);
+  };
+  try {
+    // Settled, not raced: a failed write restores the tree only once no other write is in flight.
+    const failed = (await Promise.allSettled(live().map(validateThenWrite))).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (live().length === 0) return { plan };
 
     // smoke: the generated tests of each drifted flow, against a fake model.
     if (deps.smoke && deps.isSmokeTest) {

@@ -30,17 +30,18 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
   // recognises flows by hash and the tenant files by their headers (DESIGN §5), so it never does.
   // tenant.js gives the tenant files' input hashes; liquidjs loads only when it renders.
   const [tenant, render, guard] = await Promise.all([import('../codegen/tenant.js'), import('../codegen/render.js'), import('../guard/secrets.js')]);
+  // Checks started while the pass was still compiling, by path and content; `check` takes them.
+  const early = new Map<string, Promise<CheckResult>>();
+  const key = (f: GeneratedFile) => `${f.path}\0${sha256(f.content)}`;
   let compiler: typeof import('../codegen/compile.js') | undefined;
   const prepare = async () => {
+    early.clear(); // a new pass compiles: what an earlier one started and never took is stale
     compiler ??= await import('../codegen/compile.js');
   };
   // Loaded on first use: a no-drift pass needs neither Python nor the HTTP client.
   const python = () => import('../python/validate.js');
   let validator: Promise<Validator> | undefined;
   const pool = () => (validator ??= python().then((p) => p.createValidatorPool({ python: config.python, size: config.workers })));
-  // Checks started while the pass was still compiling, by path and content; `check` takes them.
-  const early = new Map<string, Promise<CheckResult>>();
-  const key = (f: GeneratedFile) => `${f.path}\0${sha256(f.content)}`;
   return {
     config,
     git,
@@ -64,9 +65,11 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
       results.catch(() => {}); // a checker that dies is reported by `check`, which waits on this
       python.forEach((f, i) => early.set(key(f), results.then((r) => r[i]!)));
     },
+    // apply asks flow by flow (and writes each flow's files once they pass).
     check: async (files) => {
-      const started = files.map((f) => early.get(key(f)));
-      early.clear();
+      const keys = files.map(key);
+      const started = keys.map((k) => early.get(k));
+      keys.forEach((k) => early.delete(k));
       const rest = files.filter((_, i) => !started[i]);
       const checked = rest.length ? await (await pool()).check(rest) : [];
       const byPath = new Map(checked.map((r) => [r.path, r]));

@@ -334,6 +334,31 @@ test('validate: a flow whose generated code fails validation or its smoke test i
   t.deepEqual(smokeRuns[0]!.sort(), ['tests/smoke/test_flaky.py', 'tests/smoke/test_good.py']);
 });
 
+test('issue 16: a flow\'s files are written as soon as they validate, while other flows are still being checked; one build holds them all', async (t) => {
+  const r = await setup(t);
+  r.write('flows/quick.json', fakeFlow('Quick'));
+  r.write('flows/slow.json', fakeFlow('Slow'));
+  const base = await passDeps(r.dir, { env: { FLOWC_VALIDATE: 'compile' } });
+  let quickOnDiskWhileSlowChecked: boolean | undefined;
+  const deps = {
+    ...base,
+    check: async (files: Array<{ path: string; content: string }>) => {
+      if (files.some((f) => f.path.includes('flow_slow'))) {
+        // The slow flow's check ends only once the quick flow's module is on disk (or after 5 s).
+        for (let i = 0; i < 100 && !r.exists('app/flows/acme/flow_quick.py'); i++) await new Promise((res) => setTimeout(res, 50));
+        quickOnDiskWhileSlowChecked = r.exists('app/flows/acme/flow_quick.py');
+      }
+      return files.map((f) => ({ path: f.path }));
+    },
+  };
+  const res = await runPass(deps);
+  t.true(res.ok);
+  t.true(quickOnDiskWhileSlowChecked, 'the quick flow was written while the slow one was still being checked');
+  t.is(res.builds.length, 1);
+  const tree = await r.git('ls-tree', '-r', '--name-only', 'HEAD');
+  t.true(tree.includes('app/flows/acme/flow_quick.py') && tree.includes('app/flows/acme/flow_slow.py'));
+});
+
 test('a pass reports its progress through the flows, one call per flow, ending at all of them (watch mode shows "N of M")', async (t) => {
   const r = await setup(t);
   for (const name of ['a', 'b', 'c']) r.write(`flows/${name}.json`, fakeFlow(name.toUpperCase(), {}));
