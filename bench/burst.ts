@@ -7,7 +7,8 @@
  *   npm run -s build && npx tsx bench/burst.ts [flows=500] [runs=1]
  *
  * Flows: LangFlow's "Basic Prompting" starter (../shared/fixtures) when present, else the test
- * fixture chat flow, each copy with its own prompt.
+ * fixture chat flow, each copy with its own prompt. It also prints what the machine itself gives on
+ * every core at that moment (a CPU-bound loop), the ceiling of any speed-up measured here.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, watch } from 'node:fs';
@@ -91,14 +92,31 @@ async function burst(workers: string | undefined): Promise<number> {
   }
 }
 
+/**
+ * What this machine itself gives on every core, now: a fixed CPU-bound Python loop run once alone,
+ * then once per core at the same time; cores × alone ÷ together. A shared VM's cores are often
+ * hyperthreads or contended, and no program gets more than this from them.
+ */
+async function machineSpeedup(): Promise<number> {
+  const spin = () => exec(python, ['-c', 'import time\nt = time.perf_counter()\ns = 0\nfor i in range(15_000_000): s += i\nprint(time.perf_counter() - t)']).then((r) => Number(r.stdout));
+  const cores = os.availableParallelism();
+  const alone = await spin();
+  const together = await Promise.all(Array.from({ length: cores }, spin));
+  return alone / Math.max(...together) * cores;
+}
+
 const serial: number[] = [];
 const parallel: number[] = [];
+const machine: number[] = [];
 for (let i = 0; i < runs; i++) {
+  machine.push(await machineSpeedup());
   serial.push(await burst('1'));
   parallel.push(await burst(undefined));
 }
+machine.push(await machineSpeedup());
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 console.log(`${nFlows} flows dropped at once, validate: compile, ${os.availableParallelism()} cores; until all committed and pushed:`);
 console.log(`  serial (FLOWC_WORKERS=1): ${serial.map((s) => s.toFixed(1)).join(', ')} s`);
 console.log(`  every core (default):     ${parallel.map((s) => s.toFixed(1)).join(', ')} s`);
 console.log(`  speed-up (median): ${(median(serial) / median(parallel)).toFixed(2)}x`);
+console.log(`  the machine's own speed-up on ${os.availableParallelism()} cores (CPU-bound loop, before, between and after): ${machine.map((m) => m.toFixed(2)).join(', ')}x`);
