@@ -92,17 +92,23 @@ async function burst(workers: string | undefined): Promise<number> {
   }
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
 /**
- * What this machine itself gives on every core, now: a fixed CPU-bound Python loop run once alone,
- * then once per core at the same time; cores × alone ÷ together. A shared VM's cores are often
+ * What this machine itself gives on every core, now: a fixed CPU-bound Python loop run alone, then
+ * once per core at the same time; cores × alone ÷ together, median of 5. A shared VM's cores are often
  * hyperthreads or contended, and no program gets more than this from them.
  */
 async function machineSpeedup(): Promise<number> {
-  const spin = () => exec(python, ['-c', 'import time\nt = time.perf_counter()\ns = 0\nfor i in range(15_000_000): s += i\nprint(time.perf_counter() - t)']).then((r) => Number(r.stdout));
+  const spin = () => exec(python, ['-c', 'import time\nt = time.perf_counter()\ns = 0\nfor i in range(10_000_000): s += i\nprint(time.perf_counter() - t)']).then((r) => Number(r.stdout));
   const cores = os.availableParallelism();
-  const alone = await spin();
-  const together = await Promise.all(Array.from({ length: cores }, spin));
-  return alone / Math.max(...together) * cores;
+  const ratios: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const alone = await spin();
+    const together = await Promise.all(Array.from({ length: cores }, spin));
+    ratios.push((alone / Math.max(...together)) * cores);
+  }
+  return median(ratios);
 }
 
 const serial: number[] = [];
@@ -114,7 +120,6 @@ for (let i = 0; i < runs; i++) {
   parallel.push(await burst(undefined));
 }
 machine.push(await machineSpeedup());
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 console.log(`${nFlows} flows dropped at once, validate: compile, ${os.availableParallelism()} cores; until all committed and pushed:`);
 console.log(`  serial (FLOWC_WORKERS=1): ${serial.map((s) => s.toFixed(1)).join(', ')} s`);
 console.log(`  every core (default):     ${parallel.map((s) => s.toFixed(1)).join(', ')} s`);
