@@ -2,7 +2,7 @@
  * `apply(plan, deps)`: the only writer of the tenant work tree. Named stages, in order:
  *   guard (secret scan of everything to be staged) → validate (compile + black, in memory) →
  *   write (temp + rename; removals) → smoke (pytest, optional) → record (one commit + one tag).
- * Validate and write run per flow, all flows at once: a flow is written as soon as it validates.
+ * Validate and write run per flow, all flows concurrently: a flow is written once it validates.
  * A flow failing a stage drops out of the build and is reported; the others go on. Any failure
  * before the build is recorded restores every file it touched, so the work tree is never left
  * half-applied. Nothing to do → nothing done (no write, commit or tag).
@@ -90,8 +90,8 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
   }
   if (live().length === 0) return { plan };
 
-  // validate → write, one flow at a time and every flow at once: a flow's files are written as
-  // soon as they validate, so a burst's writes overlap the checks of the flows still waiting.
+  // validate → write, per flow, all flows concurrently: a flow's files are written as soon as
+  // they validate, so a burst's writes overlap the checks of the flows still waiting.
   // What was there is remembered first, so a failure before the build is recorded puts it back.
   const before = new Map<string, Buffer | undefined>();
   const restore = async (paths: Iterable<string>) => {
