@@ -6,6 +6,8 @@
  *
  *   npm run -s build && npx tsx bench/burst.ts [flows=500] [runs=1]
  *
+ * BENCH_PROF=<dir> writes each watcher's CPU profile there (node --cpu-prof).
+ *
  * Flows: LangFlow's "Basic Prompting" starter (../shared/fixtures) when present, else the test
  * fixture chat flow, each copy with its own prompt. It also prints what the machine itself gives on
  * every core at that moment (a CPU-bound loop), the ceiling of any speed-up measured here.
