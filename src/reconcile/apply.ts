@@ -9,6 +9,7 @@
  */
 import { readFile, unlink, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import PQueue from 'p-queue';
 import { bodyIntact, parseHeader, sha256 } from '../codegen/header.js';
 import type { GeneratedFile } from '../codegen/types.js';
 import { FlowcError } from '../errors.js';
@@ -52,6 +53,9 @@ export interface Build {
   time: string;
   flows: string[];
 }
+
+/** Flows written at once (see apply). */
+const WRITERS = 8;
 
 /** Where a hand-edited file flowc removes is kept (`flow_x.py` → `flow_x.py.flowc-backup`): not Python, never committed by flowc. */
 export const BACKUP_SUFFIX = '.flowc-backup';
@@ -103,6 +107,9 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
     }
   };
   const dirs = new Map<string, Promise<unknown>>();
+  // Flows are written a few at a time: each holds a file open, and a burst of hundreds at once
+  // ran out of file descriptors (EMFILE) under a low `ulimit -n`.
+  const writers = new PQueue({ concurrency: WRITERS });
   let writing: string | undefined;
   const write = async (item: PlanItem) => {
     for (const p of [...item.writes.map((w) => w.path), ...item.deletes]) before.set(p, await readFile(path.join(deps.root, p)).catch(() => undefined));
@@ -135,7 +142,7 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
       const bad = (await deps.check(files)).filter((r) => r.error);
       if (bad.length) return fail(item, `generated code does not validate: ${bad.map((r) => `${r.path}: ${r.error}`).join('; ')}`);
     }
-    await write(item);
+    await writers.add(() => write(item));
   };
   try {
     // Settled, not raced: a failed write restores the tree only once no other write is in flight.

@@ -3,6 +3,7 @@
  * the real compiler and the real validator (compile + black), through the built CLI.
  */
 import test from 'ava';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -313,6 +314,24 @@ test('issue 16: a first build larger than batch_flows goes in batches, one build
   t.is(await r.git('ls-remote', '--tags', 'origin').then((s) => s.split('\n').filter((l) => l.includes('bld-') && !l.endsWith('^{}')).length), 3, 'all pushed');
   // langgraph.json names every graph once the last batch is in.
   t.deepEqual(Object.keys(JSON.parse(r.read('langgraph.json')).graphs).sort(), ['f0', 'f1', 'f2', 'f3', 'f4']);
+});
+
+test('issue 16: a burst of 300 new flows builds under `ulimit -n 128` (flows are written a few at a time, not all at once)', async (t) => {
+  const r = await repo(t);
+  for (let i = 0; i < 300; i++) r.write(`flows/f${i}.json`, chatFlow({ prompt: `Flow number ${i}.` }));
+  const bin = path.join(repoRoot, 'bin/flowc.js');
+  const run = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn('bash', ['-c', 'ulimit -n 128 && exec "$0" "$@"', process.execPath, bin, '--repo', r.dir, 'reconcile', '--once'], {
+      env: { ...process.env, FLOWC_LOG_LEVEL: 'warn', FLOWC_VALIDATE: 'none' },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', (code) => resolve({ code, out }));
+  });
+  t.is(run.code, 0, run.out);
+  t.notRegex(run.out, /EMFILE/);
+  t.is((await r.git('ls-files', 'app/flows/acme')).split('\n').filter((f) => /\/flow_f\d+\.py$/.test(f)).length, 300);
 });
 
 test('issue 16: validation started while the pass compiles still refuses what the checker refuses, naming the node; the other flows build', async (t) => {
