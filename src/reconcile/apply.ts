@@ -9,7 +9,6 @@
  */
 import { readFile, unlink, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import PQueue from 'p-queue';
 import { bodyIntact, parseHeader, sha256 } from '../codegen/header.js';
 import type { GeneratedFile } from '../codegen/types.js';
 import { FlowcError } from '../errors.js';
@@ -109,6 +108,8 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
   const dirs = new Map<string, Promise<unknown>>();
   // Flows are written a few at a time: each holds a file open, and a burst of hundreds at once
   // ran out of file descriptors (EMFILE) under a low `ulimit -n`.
+  // (Loaded here: a pass with nothing to write never loads it.)
+  const { default: PQueue } = await import('p-queue');
   const writers = new PQueue({ concurrency: WRITERS });
   let writing: string | undefined;
   const write = async (item: PlanItem) => {
