@@ -9,6 +9,8 @@
  *
  *   npm run -s build && npx tsx bench/reconcile.ts [flows=1000] [drops=50] [runs=5]
  *
+ * BENCH_KEEP=1 keeps (a)'s tenant repo and prints where, to profile a pass on it.
+ *
  * Flows: LangFlow's "Basic Prompting" starter (../shared/fixtures, ~68 KB) when present, else the
  * test fixture chat flow (~9 KB), each copy with its own prompt. (b) runs twice: with the default
  * debounce window (200 ms, or FLOWC_DEBOUNCE_MS) and with 20 ms, so the build's own cost shows.

@@ -126,7 +126,9 @@ export function createValidatorPool(options: { python: string; size: number }): 
       for (const f of [...python].sort((a, b) => b.content.length - a.content.length)) {
         const least = validators.reduce((min, w) => (w.queued < min.queued ? w : min));
         least.queued += f.content.length;
-        shares.set(least, [...(shares.get(least) ?? []), f]);
+        const share = shares.get(least);
+        if (share) share.push(f);
+        else shares.set(least, [f]);
       }
       const results = await Promise.all(
         [...shares].map(async ([w, share]) => {
