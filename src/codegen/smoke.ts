@@ -90,13 +90,12 @@ export function smokeExpectations(graph: FlowGraph, planned: PlannedLike[], inge
   const transcribes = planned.some((p) => p.run && (p.node.type === 'AssemblyAITranscriptionJobPoller' || p.node.type === 'AssemblyAITranscriber')) && modelNodes.length > 0;
   const secretEnv = [...new Set(planned.filter((p) => p.run).flatMap((p) => p.secretEnvs))].sort();
   const ingest = ingestion.size > 0;
-  const embeds = planned.some((p) => p.run && p.gen.runtime?.includes('vectors'));
   // Knowledge bases the flow reads but does not fill: the test fills them with the stand-in document.
   const bases = (ingesting: boolean) =>
     new Set(planned.filter((p) => p.run && p.gen.template === 'nodes/knowledge.py' && ingestsKnowledge(p.node) === ingesting).map((p) => knowledgeBaseName(p.node)!));
   const filled = bases(true);
   const knowledge = [...bases(false)].filter((name) => !filled.has(name)).sort();
-  return { ingest, embeds, knowledge, fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, required_models: requiredModels, agents, pages, files, saves, transcribes, secret_env: secretEnv };
+  return { ingest, knowledge, fake_answer: fakeAnswer, sentinel: SENTINEL, expected, model_nodes: modelNodes, required_models: requiredModels, agents, pages, files, saves, transcribes, secret_env: secretEnv };
 }
 
 /** An Agent is given tools by an edge into `tools`, or by its date/calculator switches (date on unless set off). */

@@ -1,10 +1,12 @@
 /**
  * The tenant-level generated files: the LangServe host (`app/server.py`), the runtime every flow
- * imports (`<output_dir>/<slug>/flowc_runtime.py`), `langgraph.json` and `requirements-flows.txt`.
- * They depend on the slug, the output directory and the generator; the host also on the trace
- * collectors flowc.yaml names, `langgraph.json` on which flow modules exist (`graphs`), the
- * requirements on which flows run components with lfx (`lfxFlows`). Pure.
+ * imports (`<output_dir>/<slug>/flowc_runtime.py`), the smoke tests' `<tests_dir>/conftest.py`,
+ * `langgraph.json` and `requirements-flows.txt`. They depend on the slug, the output and tests
+ * directories and the generator; the host also on the trace collectors flowc.yaml names,
+ * `langgraph.json` on which flow modules exist (`graphs`), the requirements on which flows run
+ * components with lfx (`lfxFlows`). Pure.
  */
+import { compileConftest, conftestInput } from './conftest.js';
 import { compileLanggraphConfig, langgraphInput } from './langgraph.js';
 import { compileFlowsRequirements, flowsRequirementsInput } from './requirements.js';
 import { compileRuntime, runtimeInput } from './runtime.js';
@@ -14,6 +16,8 @@ import type { GeneratedFile } from './types.js';
 export interface TenantOptions {
   slug: string;
   outputDir?: string;
+  /** Where the smoke tests are; default `tests/smoke`. */
+  testsDir?: string;
   /** Module ids of the flows whose module exists, for langgraph.json. */
   graphs?: readonly string[];
   /** The host's trace collectors from flowc.yaml (OTLP/HTTP trace URLs). */
@@ -26,6 +30,7 @@ export interface TenantOptions {
 export const tenantInputs = (options: TenantOptions): Array<{ path: string; inputSha256: string }> => [
   serverInput(options),
   runtimeInput(options),
+  conftestInput(options),
   langgraphInput(options),
   flowsRequirementsInput(options),
 ];
@@ -33,6 +38,7 @@ export const tenantInputs = (options: TenantOptions): Array<{ path: string; inpu
 export const compileTenant = (options: TenantOptions): GeneratedFile[] => [
   compileServer(options),
   compileRuntime(options),
+  compileConftest(options),
   compileLanggraphConfig(options),
   compileFlowsRequirements(options),
 ];

@@ -222,7 +222,7 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
   let tenant: GeneratedFile[] = [];
   // A suspended tenant renders nothing: its tenant files stay as they are too.
   if (deps.compileTenant && !deps.suspension?.all) {
-    const options = { slug: config.slug, outputDir: config.outputDir, ...modulesOf(config, flows, bySource, deps.suspension), collectors: configuredCollectors(config.telemetry) };
+    const options = { slug: config.slug, outputDir: config.outputDir, testsDir: config.testsDir, ...modulesOf(config, flows, bySource, deps.suspension), collectors: configuredCollectors(config.telemetry) };
     const onDisk = (deps.tenantInputs?.(options) ?? []).map((want) => recogniseTenantFile(config.repoRoot, actual, deps, want));
     if (onDisk.length > 0 && onDisk.every((f) => f !== undefined)) tenant = onDisk as GeneratedFile[];
     else {

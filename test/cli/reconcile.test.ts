@@ -28,7 +28,7 @@ test('--once: a new flow makes one commit and one tag, exit 0; again: nothing, e
   const first = await flowc(['--repo', r.dir, 'reconcile', '--once']);
   t.is(first.code, 0, first.stderr + first.stdout);
   t.regex(first.stdout, /built bld-acme-\d{8}T\d{6}\.\d{3}Z/);
-  t.deepEqual(await changed(r), ['app/flows/acme/flow_support.md', 'app/flows/acme/flow_support.py', 'app/flows/acme/flowc_runtime.py', 'app/flows/acme/runner_support.py', 'app/server.py', 'flows/support.json', 'langgraph.json', 'requirements-flows.txt', 'tests/smoke/test_support.py']);
+  t.deepEqual(await changed(r), ['app/flows/acme/flow_support.md', 'app/flows/acme/flow_support.py', 'app/flows/acme/flowc_runtime.py', 'app/flows/acme/runner_support.py', 'app/server.py', 'flows/support.json', 'langgraph.json', 'requirements-flows.txt', 'tests/smoke/conftest.py', 'tests/smoke/test_support.py']);
   t.regex(await r.git('log', '-1', '--format=%B'), /^codegen: acme v\d{8}T\d{6}\.\d{3}Z\n[\s\S]*Flow-Id: support\nFlow-Sha256: [0-9a-f]{64}\nGenerator: [0-9a-f]{64}/);
   const head = await r.git('rev-parse', 'HEAD');
   const second = await flowc(['--repo', r.dir, 'reconcile', '--once']);

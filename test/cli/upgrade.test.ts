@@ -37,6 +37,7 @@ test('a repo built by the previous release converges in one build commit, and --
     'A\tapp/flows/acme/flowc_runtime.py',
     'A\tlanggraph.json',
     'A\trequirements-flows.txt',
+    'A\ttests/smoke/conftest.py',
     'M\tapp/flows/acme/flow_memory_chat.py',
     'M\tapp/flows/acme/flow_router.py',
     'M\tapp/flows/acme/runner_memory_chat.py',

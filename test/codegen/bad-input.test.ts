@@ -180,7 +180,7 @@ const built = existsSync(join(repoRoot, 'dist', 'main.js'));
   writeFileSync(good, JSON.stringify(basicChat()));
   const r = await exec(process.execPath, [join(repoRoot, 'bin', 'flowc.js'), 'compile', good, '--out', join(dir, 'good')], { cwd: dir });
   t.is(r.code, 0, r.stderr);
-  t.deepEqual(readdirSync(join(dir, 'good')).sort(), ['flow_good.md', 'flow_good.py', 'flowc_runtime.py', 'runner_good.py', 'test_good.py']);
+  t.deepEqual(readdirSync(join(dir, 'good')).sort(), ['conftest.py', 'flow_good.md', 'flow_good.py', 'flowc_runtime.py', 'runner_good.py', 'test_good.py']);
   t.regex(r.stdout, /wrote .*flow_good\.py/);
 });
 

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import test from 'ava';
 import { compileFlow } from '../../src/codegen/compile.js';
+import { compileConftest } from '../../src/codegen/conftest.js';
 import { compileRuntime } from '../../src/codegen/runtime.js';
 import { isFlowcError } from '../../src/errors.js';
 import { createValidator } from '../../src/python/validate.js';
@@ -20,7 +21,7 @@ import { pythonPath, repoRoot, runPytest, runPython } from '../helpers/python.js
 
 function writeTenant(files: Array<{ path: string; content: string }>): string {
   const root = mkdtempSync(join(tmpdir(), 'flowc-components-'));
-  for (const f of [compileRuntime({ slug: 'acme' }), ...files]) {
+  for (const f of [compileRuntime({ slug: 'acme' }), compileConftest({}), ...files]) {
     mkdirSync(dirname(join(root, f.path)), { recursive: true });
     writeFileSync(join(root, f.path), f.content);
   }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compileFlow, SUPPORTED_DOC } from '../../src/codegen/compile.js';
 import { registry } from '../../src/codegen/nodes/index.js';
+import { compileConftest } from '../../src/codegen/conftest.js';
 import { compileRuntime } from '../../src/codegen/runtime.js';
 import { isFlowcError } from '../../src/errors.js';
 import { loadFlow } from '../../src/langflow/index.js';
@@ -119,11 +120,13 @@ if (!present) console.log(`corpus test skipped: LangFlow fixtures not found unde
     const slug = `v${folder.replace('.', '_')}`;
     const compiled: string[] = [];
     const refused: string[] = [];
-    // The tenant runtime the flow modules import, once per tenant (one per folder here).
-    const runtime = compileRuntime({ slug });
-    mkdirSync(dirname(join(root, runtime.path)), { recursive: true });
-    writeFileSync(join(root, runtime.path), runtime.content);
-    written.push(join(root, runtime.path));
+    // The tenant runtime the flow modules import and the smoke tests' conftest.py, once per
+    // tenant (one per folder here).
+    for (const f of [compileRuntime({ slug }), compileConftest({ testsDir: `tests/smoke/${slug}` })]) {
+      mkdirSync(dirname(join(root, f.path)), { recursive: true });
+      writeFileSync(join(root, f.path), f.content);
+      written.push(join(root, f.path));
+    }
     for (const entry of readdirSync(join(fixturesRoot, folder)).filter((f) => f.endsWith('.json')).sort()) {
       const file = `flows/${entry}`;
       const bytes = readFileSync(join(fixturesRoot, folder, entry));

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compileFlow } from '../../src/codegen/compile.js';
+import { compileConftest } from '../../src/codegen/conftest.js';
 import { compileRuntime } from '../../src/codegen/runtime.js';
 import { isFlowcError } from '../../src/errors.js';
 import { havePython, runPytest, runPython } from '../helpers/python.js';
@@ -71,8 +72,7 @@ const compile = (f: Json, name: string) => compileFlow(JSON.stringify(f), { file
 function tenant(t: { teardown(fn: () => void): void }, flows: Array<ReturnType<typeof compile>>): string {
   const root = mkdtempSync(join(tmpdir(), 'flowc-kb-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  const runtime = compileRuntime({ slug: 'acme' });
-  for (const f of [runtime, ...flows.flatMap((r) => r.files)]) {
+  for (const f of [compileRuntime({ slug: 'acme' }), compileConftest({ testsDir: 'tests/smoke' }), ...flows.flatMap((r) => r.files)]) {
     mkdirSync(dirname(join(root, f.path)), { recursive: true });
     writeFileSync(join(root, f.path), f.content);
   }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import test from 'ava';
 import { compileFlow } from '../../src/codegen/compile.js';
+import { compileConftest } from '../../src/codegen/conftest.js';
 import { compileRuntime } from '../../src/codegen/runtime.js';
 import { isFlowcError } from '../../src/errors.js';
 import { createValidator } from '../../src/python/validate.js';
@@ -36,6 +37,8 @@ for (const release of Object.keys(FLOOR)) {
       writeFileSync(join(root, path), content);
     };
     write(runtime.path, runtime.content);
+    const conftest = compileConftest({ testsDir: `tests/smoke/${slug}` });
+    write(conftest.path, conftest.content);
     const compiled = new Map<string, Array<{ path: string; content: string }>>();
     const refused: string[] = [];
     const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();

@@ -1,12 +1,14 @@
 /**
  * The shape of what flowc generates (issue 12): a flow module holds that flow's own nodes and its
  * LangGraph graph, and imports everything else from the tenant runtime, so the module is short and
- * a runtime change touches one generated file, not every flow.
+ * a runtime change touches one generated file, not every flow. Likewise a flow's smoke test holds
+ * its own expectations and takes the stand-ins from the tenant's one conftest.py.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { compileFlow } from '../../src/codegen/compile.js';
+import { compileConftest } from '../../src/codegen/conftest.js';
 import { generatorDigests, RUNTIME_EXPORTS } from '../../src/codegen/render.js';
 import { compileRuntime } from '../../src/codegen/runtime.js';
 import { fixturesRoot } from '../helpers/python.js';
@@ -38,6 +40,25 @@ test('the runtime is one tenant file: flows only import it, and it is the same f
   const runtime = compileRuntime({ slug: 'acme' });
   t.is(runtime.path, 'app/flows/acme/flowc_runtime.py');
   t.deepEqual(compileRuntime({ slug: 'acme' }), runtime, 'one runtime per tenant, whatever the flows');
+});
+
+test("a flow's smoke test holds only what is its own; the stand-ins are the tenant's one conftest.py beside the tests", (t) => {
+  const flows = ['memory_chat', 'router', 'loop'].map((name) =>
+    compileFlow(readFileSync(join('test/fixtures/flows', `${name}.json`)), { file: `flows/${name}.json`, slug: 'acme', testsDir: 'tests/smoke' }),
+  );
+  for (const r of flows) {
+    const test = r.files.find((f) => f.path === `tests/smoke/test_${r.moduleId}.py`)!.content;
+    const lines = test.split('\n').length;
+    t.true(lines <= 80, `test_${r.moduleId}.py: ${lines} lines`);
+    t.regex(test, new RegExp(`^def test_${r.moduleId}_answers_through_its_outputs\\(smoke\\):$`, 'm'), 'the test asks for the smoke fixture');
+    t.notRegex(test, /^class |^import http|BaseChatModel/m, 'no stand-in is copied into the test');
+    t.false(r.files.some((f) => f.path.endsWith('conftest.py')), 'a flow never writes the conftest');
+  }
+  const conftest = compileConftest({ testsDir: 'tests/smoke/' });
+  t.is(conftest.path, 'tests/smoke/conftest.py');
+  t.regex(conftest.content, /^@pytest\.fixture\ndef smoke\(monkeypatch, tmp_path\):$/m);
+  t.regex(conftest.content, /^class FakeChat\(BaseChatModel\):$/m);
+  t.deepEqual(compileConftest({ testsDir: 'tests/smoke' }), conftest, 'one conftest per tenant, whatever the flows');
 });
 
 test('a change inside the runtime rebuilds only the runtime; a change of what it exports rebuilds every flow', (t) => {

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compileFlow } from '../../src/codegen/compile.js';
+import { compileConftest } from '../../src/codegen/conftest.js';
 import { compileRuntime } from '../../src/codegen/runtime.js';
 import { isFlowcError } from '../../src/errors.js';
 import { havePython, repoRoot, runPytest, runPython } from '../helpers/python.js';
@@ -92,7 +93,7 @@ test('refusals name the node and field: no embedding connected, an index name th
 (havePython() ? test : test.skip)('the generated smoke test ingests first, then the chat path retrieves (fake embeddings)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'flowc-rag-smoke-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  for (const f of [...compileRag().files, compileRuntime({ slug: 'acme' })]) {
+  for (const f of [...compileRag().files, compileRuntime({ slug: 'acme' }), compileConftest({})]) {
     mkdirSync(dirname(join(dir, f.path)), { recursive: true });
     writeFileSync(join(dir, f.path), f.content);
   }

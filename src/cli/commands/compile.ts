@@ -1,11 +1,13 @@
 /**
  * `flowc compile <flow.json> [--out DIR] [--slug S] [--json]`: compiles one flow and writes its
- * module, runner, smoke test and the tenant runtime flat into DIR (previews and tests; no git). Everything is
- * compiled before anything is written, so a refused flow writes nothing.
+ * module, runner, smoke test, the tenant runtime and the smoke tests' conftest.py flat into DIR
+ * (previews and tests; no git). Everything is compiled before anything is written, so a refused
+ * flow writes nothing.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { compileFlow } from '../../codegen/compile.js';
+import { compileConftest } from '../../codegen/conftest.js';
 import { compileRuntime } from '../../codegen/runtime.js';
 import { readFlowArgument } from '../flow-arg.js';
 
@@ -25,8 +27,9 @@ export async function run(options: Options): Promise<number> {
   const out = resolve(options.out ?? '.');
   await mkdir(out, { recursive: true });
   const written: string[] = [];
-  // The tenant runtime the module imports, beside it, so the preview runs as it is.
-  for (const f of [...result.files, compileRuntime({ slug, outputDir: '.' })]) {
+  // The tenant runtime the module imports and the test's stand-ins, beside them, so the preview
+  // runs as it is.
+  for (const f of [...result.files, compileRuntime({ slug, outputDir: '.' }), compileConftest({ testsDir: slug })]) {
     // Component sources keep their folder (the module finds them at components/<flow>/).
     const at = f.path.indexOf('components/');
     const target = join(out, at >= 0 ? f.path.slice(at) : basename(f.path));
