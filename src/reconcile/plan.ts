@@ -168,8 +168,8 @@ function filesItem(
     // A tenant file (the host, the runtime, the smoke tests' conftest.py) has a fixed path.
     const hint = flowId !== null
       ? 'move that file away, or change the flow id'
-      : files.some((f) => f.path.endsWith('/conftest.py') && conflicts.some((c) => c.startsWith(`${f.path} `)))
-        ? 'move that file away: flowc writes the smoke tests\' conftest.py there (fixtures of your own can go in a conftest.py one folder up; pytest loads it for these tests too)'
+      : conflicts.some((c) => /conftest\.py /.test(c))
+        ? "move that file away: flowc writes the smoke tests' conftest.py there (fixtures of your own can go in a conftest.py one folder up; pytest loads it for these tests too)"
         : 'move that file away: flowc writes it for every tenant';
     return { ...common, kind: 'failed', writes: [], deletes: [], stage: [], reason: `refusing to overwrite: ${conflicts.join('; ')} — ${hint}`, error: { kind: 'flow', message: conflicts.join('; '), where: { file: source }, hint } };
   }
