@@ -56,8 +56,10 @@ test("a flow's smoke test holds only what is its own; the stand-ins are the tena
   }
   const conftest = compileConftest({ testsDir: 'tests/smoke/' });
   t.is(conftest.path, 'tests/smoke/conftest.py');
-  t.regex(conftest.content, /^@pytest\.fixture\ndef smoke\(monkeypatch, tmp_path\):$/m);
+  t.regex(conftest.content, /^@pytest\.fixture\ndef smoke\(stand_in_server, monkeypatch, tmp_path\):$/m);
   t.regex(conftest.content, /^class FakeChat\(BaseChatModel\):$/m);
+  // Stopping a server waits out its poll interval (half a second): once per run, not per test.
+  t.regex(conftest.content, /^@pytest\.fixture\(scope="session"\)\ndef stand_in_server\(\):$/m);
   t.deepEqual(compileConftest({ testsDir: 'tests/smoke' }), conftest, 'one conftest per tenant, whatever the flows');
 });
 
