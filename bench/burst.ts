@@ -43,12 +43,13 @@ const variant = (i: number) => {
  * (reaped, so counted in its children's time) and the Python checkers still running under it.
  */
 async function treeCpu(pid: number): Promise<number> {
-  const own = async (p: number, reaped: boolean) => {
+  // utime, stime, cutime, cstime, in clock ticks (USER_HZ, 100).
+  const own = async (p: number) => {
     const f = (await readFile(`/proc/${p}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ') ?? [];
-    return [11, 12, ...(reaped ? [13, 14] : [])].reduce((n, i) => n + Number(f[i] ?? 0), 0) / 100; // clock ticks (USER_HZ)
+    return [11, 12, 13, 14].reduce((n, i) => n + Number(f[i] ?? 0), 0) / 100;
   };
   const kids = (await exec('pgrep', ['-P', String(pid)]).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean).map(Number);
-  return (await Promise.all([own(pid, true), ...kids.map((k) => own(k, true))])).reduce((a, b) => a + b, 0);
+  return (await Promise.all([pid, ...kids].map(own))).reduce((a, b) => a + b, 0);
 }
 
 async function burst(workers: string | undefined): Promise<{ seconds: number; cpu: number }> {

@@ -8,11 +8,12 @@
  *   npm run -s build && npx tsx bench/check.ts [flows=100] [runs=11]
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { writeDemoFlows } from './flows.js';
 
 const exec = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,17 +40,7 @@ async function tenant(count: number, env: NodeJS.ProcessEnv, made: string[]): Pr
   made.push(dir);
   execFileSync('git', ['init', '-q', '-b', 'tenant/bench', dir]);
   await writeFile(path.join(dir, 'flowc.yaml'), 'slug: bench\nvalidate: none\n');
-  await mkdir(path.join(dir, 'flows'));
-  const sample = JSON.parse(await readFile(path.join(root, 'examples/flows/demo-chat.json'), 'utf8'));
-  for (let i = 0; i < count; i++) {
-    const f = structuredClone(sample);
-    f.id = `bench-${i}`;
-    f.name = `bench flow ${i}`;
-    f.endpoint_name = `bench-${i}`;
-    const prompt = f.data.nodes.find((n: { data: { type: string } }) => n.data.type === 'Prompt');
-    prompt.data.node.template.template.value += `\n(variant ${i})`;
-    await writeFile(path.join(dir, 'flows', `bench-${i}.json`), `${JSON.stringify(f, null, 2)}\n`);
-  }
+  writeDemoFlows(dir, count);
   await writeFile(path.join(dir, 'flows', '.gitkeep'), '');
   execFileSync('git', ['add', '-A'], { cwd: dir, env });
   execFileSync('git', ['commit', '-qm', 'flows'], { cwd: dir, env });

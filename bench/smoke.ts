@@ -8,10 +8,11 @@
  *   npm run -s build && npx tsx bench/smoke.ts [flows=100] [runs=3] [/path/to/other/bin/flowc.js ...]
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeDemoFlows } from './flows.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const flows = Number(process.argv[2] ?? 100);
@@ -28,16 +29,7 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'flowc-bench-smoke-'));
 const template = path.join(work, 'template');
 execFileSync('git', ['init', '-q', '-b', 'tenant/bench', template]);
 writeFileSync(path.join(template, 'flowc.yaml'), 'slug: bench\nvalidate: smoke\n');
-mkdirSync(path.join(template, 'flows'));
-const sample = JSON.parse(readFileSync(path.join(root, 'examples/flows/demo-chat.json'), 'utf8'));
-for (let i = 0; i < flows; i++) {
-  const f = structuredClone(sample);
-  f.name = `bench flow ${i}`;
-  f.endpoint_name = `bench-${i}`;
-  const prompt = f.data.nodes.find((n: { data: { type: string } }) => n.data.type === 'Prompt');
-  prompt.data.node.template.template.value += `\n(variant ${i})`;
-  writeFileSync(path.join(template, 'flows', `bench-${i}.json`), `${JSON.stringify(f, null, 2)}\n`);
-}
+writeDemoFlows(template, flows);
 execFileSync('git', ['add', '-A'], { cwd: template, env });
 execFileSync('git', ['commit', '-qm', 'flows'], { cwd: template, env });
 

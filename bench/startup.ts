@@ -12,10 +12,11 @@
  *   npm run -s build && npx tsx bench/startup.ts [flows=100] [runs=15] [/path/to/other/bin/flowc.js ...]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeDemoFlows } from './flows.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin/flowc.js');
@@ -38,17 +39,7 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < statSync(path.join(root, '
 function tenant(dir: string): void {
   execFileSync('git', ['init', '-q', '-b', 'tenant/bench', dir]);
   writeFileSync(path.join(dir, 'flowc.yaml'), 'slug: bench\nvalidate: none\n');
-  mkdirSync(path.join(dir, 'flows'));
-  const sample = JSON.parse(readFileSync(path.join(root, 'examples/flows/demo-chat.json'), 'utf8'));
-  for (let i = 0; i < flows; i++) {
-    const f = structuredClone(sample);
-    f.id = `bench-${i}`;
-    f.name = `bench flow ${i}`;
-    f.endpoint_name = `bench-${i}`;
-    const prompt = f.data.nodes.find((n: { data: { type: string } }) => n.data.type === 'Prompt');
-    prompt.data.node.template.template.value += `\n(variant ${i})`;
-    writeFileSync(path.join(dir, 'flows', `bench-${i}.json`), `${JSON.stringify(f, null, 2)}\n`);
-  }
+  writeDemoFlows(dir, flows);
   execFileSync('git', ['add', '-A'], { cwd: dir, env });
   execFileSync('git', ['commit', '-qm', 'flows'], { cwd: dir, env });
   execFileSync(process.execPath, [bin, '-C', dir, 'reconcile', '--once', '--no-listen'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
