@@ -1,8 +1,12 @@
 /**
  * A burst (issue 16 #3; asserts nothing, prints what it measures): N distinct starter-size flows
  * dropped at once into `flows/` of a tenant whose watcher (`flowc reconcile`, validate: compile)
- * is running; the time until all are committed and pushed to a bare remote. Run serially (one
- * Python checker, FLOWC_WORKERS=1) and with every core (the default), alternating, same session:
+ * is running; the time until all are committed and pushed to a bare remote. Three ways, alternating,
+ * same session:
+ *   - on one core (`taskset -c 0`: the watcher, its checker and git share one CPU, and flowc's
+ *     default is then one checker): the same work done serially, the baseline of the speed-up;
+ *   - one checker on every core (FLOWC_WORKERS=1): the watcher's own work overlaps the checker's;
+ *   - every core (the default: one checker per core).
  *
  *   npm run -s build && npx tsx bench/burst.ts [flows=500] [runs=1]
  *
@@ -11,10 +15,10 @@
  * Flows: LangFlow's "Basic Prompting" starter (../shared/fixtures) when present, else the test
  * fixture chat flow, each copy with its own prompt. It also prints what the machine itself gives on
  * every core at that moment (a CPU-bound loop), the ceiling of any speed-up measured here, and
- * the work's own CPU time (watcher, checkers, git): the same work done serially in one process.
+ * the work's own CPU time (watcher, checkers, git).
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, watch } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,7 +56,9 @@ async function treeCpu(pid: number): Promise<number> {
   return (await Promise.all([pid, ...kids].map(own))).reduce((a, b) => a + b, 0);
 }
 
-async function burst(workers: string | undefined): Promise<{ seconds: number; cpu: number }> {
+type Mode = 'one core' | 'one checker' | 'every core';
+
+async function burst(mode: Mode): Promise<{ seconds: number; cpu: number }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flowc-bench-burst-'));
   try {
     const remote = path.join(dir, 'remote.git');
@@ -66,11 +72,15 @@ async function burst(workers: string | undefined): Promise<{ seconds: number; cp
     await git(repo, 'add', '.');
     await git(repo, 'commit', '-qm', 'init');
     await git(repo, 'push', '-q', 'origin', 'tenant/bench');
-    const env = { ...process.env, ...ident, FLOWC_LOG_LEVEL: 'info', FLOWC_VALIDATE: 'compile', FLOWC_PYTHON: python, FLOWC_DEBOUNCE_MS: '200', ...(workers ? { FLOWC_WORKERS: workers } : {}) };
-    const watcher = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), path.join(root, 'bin/flowc.js'), '--repo', repo, 'reconcile'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env, ...ident, FLOWC_LOG_LEVEL: 'info', FLOWC_VALIDATE: 'compile', FLOWC_PYTHON: python, FLOWC_DEBOUNCE_MS: '200', ...(mode === 'one checker' ? { FLOWC_WORKERS: '1' } : {}) };
+    const node = [process.execPath, ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), path.join(root, 'bin/flowc.js'), '--repo', repo, 'reconcile'];
+    // The children (checker, git) inherit the affinity; Node then sees one core, so one checker.
+    const argv = mode === 'one core' ? ['taskset', '-c', '0', ...node] : node;
+    const watcher = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     watcher.stdout.on('data', (d: Buffer) => (log += d.toString()));
     watcher.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    if (process.env.BENCH_LOG) watcher.on('exit', () => writeFileSync(`${process.env.BENCH_LOG}/${mode.replace(' ', '-')}.log`, log));
     try {
       // Ready: the first pass has built and pushed the tenant files (the runtime, the server), as a
       // watcher that has run for a while has; the burst is what is timed.
@@ -100,7 +110,7 @@ async function burst(workers: string | undefined): Promise<{ seconds: number; cp
       const cpu = (await treeCpu(watcher.pid!)) - cpu0;
       // A build's tag message begins `build <slug> v<ts>: N change(s)`.
       const builds = (await git(remote, 'for-each-ref', '--sort=refname', '--format=%(contents:subject)', 'refs/tags/bld-*')).split('\n').map((s) => /: (\d+) change/.exec(s)?.[1]).filter(Boolean).slice(1);
-      console.log(`  ${workers ? `FLOWC_WORKERS=${workers}` : 'every core'}: ${seconds.toFixed(1)} s (${cpu.toFixed(1)} s of CPU), ${builds.length} build(s) of ${builds.join(' + ')} change(s)`);
+      console.log(`  ${mode}: ${seconds.toFixed(1)} s (${cpu.toFixed(1)} s of CPU), ${builds.length} build(s) of ${builds.join(' + ')} change(s)`);
       return { seconds, cpu };
     } finally {
       watcher.kill('SIGTERM');
@@ -130,24 +140,23 @@ async function machineSpeedup(): Promise<number> {
   return median(ratios);
 }
 
-const serial: Array<{ seconds: number; cpu: number }> = [];
-const parallel: Array<{ seconds: number; cpu: number }> = [];
+const results: Record<Mode, Array<{ seconds: number; cpu: number }>> = { 'one core': [], 'one checker': [], 'every core': [] };
+// BENCH_MODES="every core" runs only those (a profile of one mode, say).
+const modes = (process.env.BENCH_MODES?.split(',') ?? Object.keys(results)) as Mode[];
 const machine: number[] = [];
 for (let i = 0; i < runs; i++) {
   machine.push(await machineSpeedup());
-  serial.push(await burst('1'));
-  parallel.push(await burst(undefined));
+  for (const mode of modes) results[mode].push(await burst(mode));
 }
 machine.push(await machineSpeedup());
+const secs = (mode: Mode) => results[mode].map((r) => r.seconds);
+const show = (xs: number[]) => xs.map((s) => s.toFixed(1)).join(', ');
 console.log(`${nFlows} flows dropped at once, validate: compile, ${os.availableParallelism()} cores; until all committed and pushed:`);
-const secs = (rs: typeof serial) => rs.map((r) => r.seconds);
-console.log(`  serial (FLOWC_WORKERS=1): ${secs(serial).map((s) => s.toFixed(1)).join(', ')} s`);
-console.log(`  every core (default):     ${secs(parallel).map((s) => s.toFixed(1)).join(', ')} s`);
-console.log(`  speed-up (median): ${(median(secs(serial)) / median(secs(parallel))).toFixed(2)}x`);
-// One checker is not strictly serial: the watcher's own work (compile, guard, writes, git) runs on
-// the other core meanwhile. The serial runs' CPU time is the work itself, done one step after
-// another: what it would take in one process (less the debounce wait).
-const work = serial.map((r) => r.cpu);
-console.log(`  the work's CPU time in the serial runs (watcher, checker, git): ${work.map((s) => s.toFixed(1)).join(', ')} s`);
-console.log(`  speed-up against the work done serially in one process (median): ${(median(work) / median(secs(parallel))).toFixed(2)}x`);
+console.log(`  on one core (taskset -c 0), the work done serially: ${show(secs('one core'))} s (CPU ${show(results['one core'].map((r) => r.cpu))} s)`);
+console.log(`  one checker (FLOWC_WORKERS=1) on every core:        ${show(secs('one checker'))} s`);
+console.log(`  every core (default):                               ${show(secs('every core'))} s (CPU ${show(results['every core'].map((r) => r.cpu))} s)`);
+console.log(`  speed-up against the work done serially, on one core (median): ${(median(secs('one core')) / median(secs('every core'))).toFixed(2)}x`);
+// One checker is not serial: the watcher's own work (compile, guard, writes, git) runs on the
+// other core meanwhile, so only the checking is left to spread.
+console.log(`  speed-up against one checker on every core (median): ${(median(secs('one checker')) / median(secs('every core'))).toFixed(2)}x`);
 console.log(`  the machine's own speed-up on ${os.availableParallelism()} cores (CPU-bound loop, before, between and after): ${machine.map((m) => m.toFixed(2)).join(', ')}x`);

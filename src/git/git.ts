@@ -4,10 +4,11 @@
  * crash or a signal leaves the build either fully recorded or not at all; it is composed in a
  * private index, so whatever the user has staged is never swept into a flowc commit.
  */
+import { spawn } from 'node:child_process';
 import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { FlowcError } from '../errors.js';
-import { runGit, type ExecResult, type TokenSource } from './exec.js';
+import { gitEnv, runGit, type ExecResult, type TokenSource } from './exec.js';
 
 export interface GitOptions {
   cwd: string;
@@ -25,6 +26,13 @@ export interface BuildCommit {
   tag: { name: string; message: string };
   /** Called once the commit and tag objects exist, before the refs move (fault injection). */
   beforeRefs?: () => void;
+}
+
+/** Files handed to git's object database while a build is still being written (`objectStore`). */
+export interface ObjectStore {
+  add(paths: string[]): void;
+  /** Waits until what was added is stored (or given up on). */
+  close(): Promise<void>;
 }
 
 export type PushResult =
@@ -107,6 +115,32 @@ export function createGit(options: GitOptions) {
      * paths already match the parent (nothing to commit). The user's index is then brought in line
      * for those paths only.
      */
+    /**
+     * Stores files in the object database as they are written (one `git hash-object -w
+     * --stdin-paths`), so recording a burst only indexes objects that exist: compressing its
+     * 2,000 files was ~1 s of the record, on one core, after every check. Best effort: a path it
+     * cannot take (gone, or one a line cannot carry) is left to the record, which stores what is
+     * missing.
+     */
+    objectStore(): ObjectStore {
+      const child = spawn('git', ['hash-object', '-w', '--stdin-paths'], { cwd, env: gitEnv({}).env, stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+      const exited = new Promise<void>((resolve) => {
+        child.once('close', () => resolve());
+        child.once('error', () => resolve());
+      });
+      child.stdin.on('error', () => {}); // it stopped at a path it could not read: the record stores the rest
+      return {
+        add(paths) {
+          const lines = paths.filter((p) => !/[\n"\\]/.test(p));
+          if (lines.length && child.stdin.writable) child.stdin.write(lines.map((p) => `${p}\n`).join(''));
+        },
+        async close() {
+          child.stdin.end();
+          await exited;
+        },
+      };
+    },
+
     async commitBuild(b: BuildCommit): Promise<{ commit: string; tag: string } | undefined> {
       const gitDir = await api.gitDir();
       // The build would be recorded but the user's index left behind it (every later pass then
@@ -124,11 +158,9 @@ export function createGit(options: GitOptions) {
       await mkdir(dir, { recursive: true });
       try {
         await git(b.parent ? ['read-tree', b.parent] : ['read-tree', '--empty'], { env: idx });
-        const present = await Promise.all(b.paths.map((p) => access(path.join(cwd, p)).then(() => true, () => false)));
-        const existing = b.paths.filter((_, i) => present[i]);
-        const missing = b.paths.filter((_, i) => !present[i]);
-        if (existing.length) await git(['add', '-A', '-f', '--pathspec-from-file=-', '--pathspec-file-nul'], { env: idx, input: nul(existing) });
-        if (missing.length) await git(['rm', '-q', '--cached', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], { env: idx, input: nul(missing) });
+        // Literal paths, not pathspecs: `git add` matched each of a burst's 2,000 paths against the
+        // tree (~1 s); update-index takes each as it is. A path gone from the work tree is removed.
+        if (b.paths.length) await git(['update-index', '--add', '--remove', '-z', '--stdin'], { env: idx, input: nul(b.paths) });
         const tree = await out(['write-tree'], { env: idx });
         if (b.parent && tree === (await out(['rev-parse', `${b.parent}^{tree}`]))) return undefined;
         const { env, who } = await ident();

@@ -42,6 +42,8 @@ export interface ApplyDeps {
   /** Which output paths are smoke tests. */
   isSmokeTest?: (file: string) => boolean;
   scan: (text: string, file: string) => SecretFindingLike[];
+  /** Stores written files in git's object database meanwhile, so the record only indexes them. */
+  objectStore?: () => { add(paths: string[]): void; close(): Promise<void> };
   /** Test hook: called after the files are written, before the build is recorded. */
   beforeRecord?: () => Promise<void>;
 }
@@ -112,6 +114,7 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
   const { default: PQueue } = await import('p-queue');
   const writers = new PQueue({ concurrency: WRITERS });
   let writing: string | undefined;
+  let objects: ReturnType<NonNullable<ApplyDeps['objectStore']>> | undefined;
   const write = async (item: PlanItem) => {
     for (const p of [...item.writes.map((w) => w.path), ...item.deletes]) before.set(p, await readFile(path.join(deps.root, p)).catch(() => undefined));
     for (const w of item.writes) {
@@ -136,6 +139,7 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
       }
       await unlink(path.join(deps.root, d)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
     }
+    (objects ??= deps.objectStore?.())?.add([...item.writes.map((w) => w.path), ...item.stage]);
   };
   const validateThenWrite = async (item: PlanItem) => {
     const files = item.writes.map((w) => ({ path: w.path, content: w.content }));
@@ -170,6 +174,7 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
     if (live().length === 0) return { plan };
     fault('after-write');
     await deps.beforeRecord?.();
+    await objects?.close();
 
     // record: one commit + one annotated tag, landed together.
     const items = live();
@@ -195,6 +200,8 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
       });
     }
     throw new FlowcError('io', `build failed, work tree restored: ${(err as Error).message}`, { cause: err, transient: true });
+  } finally {
+    await objects?.close();
   }
 }
 

@@ -34,8 +34,11 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
   const early = new Map<string, Promise<CheckResult>>();
   const key = (f: GeneratedFile) => `${f.path}\0${sha256(f.content)}`;
   let compiler: typeof import('../codegen/compile.js') | undefined;
+  // Files the early checks found free of secrets, by path: apply's guard does not scan them again.
+  const clean = new Map<string, string>();
   const prepare = async () => {
     early.clear(); // a new pass compiles: what an earlier one started and never took is stale
+    clean.clear();
     compiler ??= await import('../codegen/compile.js');
   };
   // Loaded on first use: a no-drift pass needs neither Python nor the HTTP client.
@@ -54,13 +57,14 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
     compileTenant: tenant.compileTenant,
     tenantInputs: tenant.tenantInputs,
     generatorDigest: render.GENERATOR_DIGEST,
-    scan: guard.scanForSecrets,
+    scan: (text, file) => (clean.get(file) === text ? [] : guard.scanForSecrets(text, file)),
     // A file with a secret is never sent: apply refuses it before validating anything. One worker
     // is the serial mode (compile, then check), the baseline bench/burst.ts measures against.
     precheck: (files) => {
       if (config.workers < 2) return;
       const python = files.filter((f) => f.path.endsWith('.py') && guard.scanForSecrets(f.content, f.path).length === 0);
       if (python.length === 0) return;
+      for (const f of python) clean.set(f.path, f.content);
       const results = pool().then((v) => v.check(python));
       results.catch(() => {}); // a checker that dies is reported by `check`, which waits on this
       python.forEach((f, i) => early.set(key(f), results.then((r) => r[i]!)));

@@ -225,6 +225,7 @@ function applyDeps(deps: PassDeps, clock: () => Date, state: ReconcileState): Ap
       return inSpan('git.commit', { tenant: config.slug, 'build.tag': b.tag.name }, () => git.commitBuild({ ...b, beforeRefs: () => fault('after-commit') }));
     },
     head: () => git.head(),
+    objectStore: () => git.objectStore(),
     check: config.validate === 'none' ? undefined : deps.check,
     smoke: config.validate === 'smoke' ? deps.smoke : undefined,
     isSmokeTest: (p) => p.startsWith(`${config.testsDir}/`),

@@ -52,7 +52,9 @@ test('a burst of 1,000 drops: at most one pass runs and one waits; every flow is
 test('admit(): queue_full past the bound, 503 from the webhook; suspended once stopping', async (t) => {
   const r = await tenantRepo({ remote: false });
   t.teardown(() => r.cleanup());
-  const deps = await passDeps(r.dir, { env: { FLOWC_DEBOUNCE_MS: '300', FLOWC_RESYNC_SECONDS: '3600' } });
+  // The waiting set must still be full when the delivery below arrives: a debounce long enough
+  // that a loaded machine cannot start the pass first (300 ms once could).
+  const deps = await passDeps(r.dir, { env: { FLOWC_DEBOUNCE_MS: '2000', FLOWC_RESYNC_SECONDS: '3600' } });
   const ctl = startController(deps, { allowEmpty: false, maxWaiting: 5 });
   t.teardown(() => ctl.stop());
   await ctl.ready;
