@@ -43,17 +43,20 @@ const variant = (i: number) => {
 };
 
 /**
- * CPU seconds a process and its children have used: the watcher with the git commands it ran
- * (reaped, so counted in its children's time) and the Python checkers still running under it.
+ * CPU seconds a process and its children have used: the watcher itself, the git commands it ran
+ * (reaped, so counted in its children's time) and the processes still running under it (the
+ * Python checkers).
  */
-async function treeCpu(pid: number): Promise<number> {
+async function treeCpu(pid: number): Promise<{ watcher: number; git: number; checkers: number; total: number }> {
   // utime, stime, cutime, cstime, in clock ticks (USER_HZ, 100).
-  const own = async (p: number) => {
-    const f = (await readFile(`/proc/${p}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ') ?? [];
-    return [11, 12, 13, 14].reduce((n, i) => n + Number(f[i] ?? 0), 0) / 100;
-  };
+  const stat = async (p: number) => (await readFile(`/proc/${p}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ') ?? [];
+  const ticks = (f: string[], ...i: number[]) => i.reduce((n, k) => n + Number(f[k] ?? 0), 0) / 100;
   const kids = (await exec('pgrep', ['-P', String(pid)]).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean).map(Number);
-  return (await Promise.all([pid, ...kids].map(own))).reduce((a, b) => a + b, 0);
+  const own = await stat(pid);
+  const watcher = ticks(own, 11, 12);
+  const git = ticks(own, 13, 14);
+  const checkers = (await Promise.all(kids.map(async (k) => ticks(await stat(k), 11, 12, 13, 14)))).reduce((a, b) => a + b, 0);
+  return { watcher, git, checkers, total: watcher + git + checkers };
 }
 
 type Mode = 'one core' | 'one checker' | 'every core';
@@ -107,10 +110,12 @@ async function burst(mode: Mode): Promise<{ seconds: number; cpu: number }> {
         for (const w of refWatchers) w.close();
       }
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      const cpu = (await treeCpu(watcher.pid!)) - cpu0;
+      const cpu1 = await treeCpu(watcher.pid!);
+      const part = (k: keyof typeof cpu1) => (cpu1[k] - cpu0[k]).toFixed(1);
+      const cpu = cpu1.total - cpu0.total;
       // A build's tag message begins `build <slug> v<ts>: N change(s)`.
       const builds = (await git(remote, 'for-each-ref', '--sort=refname', '--format=%(contents:subject)', 'refs/tags/bld-*')).split('\n').map((s) => /: (\d+) change/.exec(s)?.[1]).filter(Boolean).slice(1);
-      console.log(`  ${mode}: ${seconds.toFixed(1)} s (${cpu.toFixed(1)} s of CPU), ${builds.length} build(s) of ${builds.join(' + ')} change(s)`);
+      console.log(`  ${mode}: ${seconds.toFixed(1)} s (${cpu.toFixed(1)} s of CPU: watcher ${part('watcher')}, git ${part('git')}, checkers ${part('checkers')}), ${builds.length} build(s) of ${builds.join(' + ')} change(s)`);
       return { seconds, cpu };
     } finally {
       watcher.kill('SIGTERM');

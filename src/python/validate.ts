@@ -2,8 +2,8 @@
  * The Python validation adapter. `createValidator` keeps ONE Python process (checker.py) alive and
  * sends it every batch of generated files: each file must compile and be black-clean. Black's
  * start-up (≥ 0.2 s) is paid once per validator, not per file or per build (DESIGN §8).
- * `createValidatorPool` keeps one per core and splits each batch between them (a burst of flows is
- * mostly black's time, issue 16).
+ * `createValidatorPool` keeps one per core, each taking the next file when it is free (a burst of
+ * flows is mostly black's time, issue 16).
  * `runSmokeTests` runs the generated pytest smoke tests (`validate: smoke`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -109,37 +109,37 @@ export function createValidator(options: { python: string }): Validator {
 }
 
 /**
- * `size` validators (started on first use); each file goes to the one with the least work queued
- * (bytes sent and not yet answered), so every core checks, also when many small batches come at
- * once (a pass sends each flow's files as soon as it compiles). Results come back in the order of
- * `files`.
+ * `size` validators (started on first use) taking files from one queue: a checker takes the next
+ * file when it has fewer than two in hand (two, so it never waits for its next request), so every
+ * core checks until the queue is empty and none is left with a backlog while another idles (a
+ * burst's last checks, and a pass sends each flow's files as soon as it compiles). Results come
+ * back in the order of `files`.
  */
 export function createValidatorPool(options: { python: string; size: number }): Validator {
   const size = Math.max(1, Math.floor(options.size));
   if (size === 1) return createValidator(options);
-  const validators = Array.from({ length: size }, () => ({ v: createValidator(options), queued: 0 }));
+  const validators = Array.from({ length: size }, () => ({ v: createValidator(options), inHand: 0 }));
+  const queue: Array<{ file: GeneratedFile; settle: (r: Promise<CheckResult>) => void }> = [];
+  const pump = () => {
+    while (queue.length > 0) {
+      const w = validators.reduce((min, v) => (v.inHand < min.inHand ? v : min));
+      if (w.inHand >= 2) return;
+      const { file, settle } = queue.shift()!;
+      w.inHand++;
+      const result = w.v.check([file]).then((rs) => rs[0]!);
+      settle(result);
+      void result.catch(() => {}).finally(() => {
+        w.inHand--;
+        pump();
+      });
+    }
+  };
   return {
     async check(files) {
       const python = files.filter(isPython);
-      // Largest first, each to the least loaded: black's time grows with the file.
-      const shares = new Map<(typeof validators)[number], GeneratedFile[]>();
-      for (const f of [...python].sort((a, b) => b.content.length - a.content.length)) {
-        const least = validators.reduce((min, w) => (w.queued < min.queued ? w : min));
-        least.queued += f.content.length;
-        const share = shares.get(least);
-        if (share) share.push(f);
-        else shares.set(least, [f]);
-      }
-      const results = await Promise.all(
-        [...shares].map(async ([w, share]) => {
-          try {
-            return await w.v.check(share);
-          } finally {
-            w.queued -= share.reduce((n, f) => n + f.content.length, 0);
-          }
-        }),
-      );
-      const byPath = new Map(results.flat().map((r) => [r.path, r]));
+      const results = python.map((file) => new Promise<CheckResult>((resolve) => queue.push({ file, settle: resolve })));
+      pump();
+      const byPath = new Map((await Promise.all(results)).map((r) => [r.path, r]));
       return files.map((f) => byPath.get(f.path) ?? { path: f.path });
     },
     async close() {

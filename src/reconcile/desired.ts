@@ -194,6 +194,9 @@ export async function readDesired(config: Config, actual: Actual, deps: DesiredD
       const r = deps.compileFlow(bytes, { file, slug: config.slug, outputDir: config.outputDir, testsDir: config.testsDir, secrets: config.secrets, customComponents: config.customComponents });
       built++;
       deps.onCompiled?.(r.files);
+      // Back to the event loop: what onCompiled sent the checkers is flushed through their pipes
+      // now, not after the last flow compiles (a pipe holds a few flows' files; they starved).
+      await new Promise((resolve) => setImmediate(resolve));
       return { id, file, state: 'built', sourceSha256, inputSha256: r.inputSha256, files: r.files, name: r.name, warnings: r.warnings, endpoint: r.endpoint };
     } catch (err) {
       // A file changed while we read it is being written (a slow writer): wait, do not fail it.

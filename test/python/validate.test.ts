@@ -37,7 +37,7 @@ test('one checker process validates several batches, concurrent ones too: compil
   t.truthy(b[0]!.error);
 });
 
-test.serial('issue 16: a pool of checkers splits a batch between them and answers in the order of the files', async (t) => {
+test.serial('issue 16: a pool of checkers takes the files from one queue (each checker the next when it is free) and answers in the order of the files', async (t) => {
   const pool = createValidatorPool({ python: pythonBin(), size: 2 });
   t.teardown(() => pool.close());
   const files = Array.from({ length: 12 }, (_, i) => ({ path: `app/f${i}.py`, content: i % 3 === 0 ? `x${i} = {'a':1}\n` : `x${i} = ${'1 + '.repeat(i)}1\n` }));

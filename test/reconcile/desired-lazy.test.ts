@@ -98,3 +98,21 @@ test('langgraph.json names the graph of every flow whose module exists, and only
   r.remove('flows/b.json');
   t.deepEqual(graphsIn(await readDesired(config, await readActual(config), deps())), ['a'], 'a deleted flow is dropped');
 });
+
+test('issue 16: between compiles the event loop runs, so what onCompiled sent a checker goes out while the rest compile', async (t) => {
+  const { r, config, deps } = await setup(t);
+  r.write('flows/a.json', fakeFlow('A', { temperature: 0.3 }));
+  r.write('flows/b.json', fakeFlow('B', { temperature: 0.3 }));
+  // A pipe write that does not fit is finished by the event loop (as a setImmediate is run): by
+  // the time b compiles, the loop must have run once since a did.
+  const seen: string[] = [];
+  await readDesired(config, await readActual(config), deps({
+    onCompiled: (files) => {
+      const flow = files[0]!.path;
+      seen.push(`compiled ${flow}`);
+      setImmediate(() => seen.push(`loop after ${flow}`));
+    },
+  }));
+  const [a, b] = seen.filter((s) => s.startsWith('compiled')).map((s) => s.slice('compiled '.length));
+  t.deepEqual(seen.slice(0, 3), [`compiled ${a}`, `loop after ${a}`, `compiled ${b}`]);
+});
