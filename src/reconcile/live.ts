@@ -58,10 +58,8 @@ export async function liveDeps(config: Config, env: Record<string, string | unde
     tenantInputs: tenant.tenantInputs,
     generatorDigest: render.GENERATOR_DIGEST,
     scan: (text, file) => (clean.get(file) === text ? [] : guard.scanForSecrets(text, file)),
-    // A file with a secret is never sent: apply refuses it before validating anything. One worker
-    // is the serial mode (compile, then check), the baseline bench/burst.ts measures against.
+    // A file with a secret is never sent: apply refuses it before validating anything.
     precheck: (files) => {
-      if (config.workers < 2) return;
       const python = files.filter((f) => f.path.endsWith('.py') && guard.scanForSecrets(f.content, f.path).length === 0);
       if (python.length === 0) return;
       for (const f of python) clean.set(f.path, f.content);

@@ -113,6 +113,13 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
     let passError: FlowcError | undefined;
     let reload: PassResult['reload'] = { state: 'none' };
     const attempts = options.pushAttempts ?? 5;
+    // A recorded build's index update runs beside its push; settled before anything else.
+    let inLine: Promise<void> | undefined;
+    const indexInLine = async () => {
+      const settling = inLine;
+      inLine = undefined;
+      await settling;
+    };
     const stages = async (): Promise<void> => {
       try {
         const branch = await deps.git.currentBranch();
@@ -123,7 +130,7 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
           });
         }
         for (let attempt = 1; ; attempt++) {
-          const applied = await apply(plan, applyDeps(deps, clock, state));
+          const applied = await apply(plan, applyDeps(deps, clock, state, (settling) => (inLine = settling)));
           plan = applied.plan;
           if (applied.build) {
             fault('after-tag');
@@ -134,9 +141,13 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
             state.reload = { ...state.reload, pending: true, commit: applied.build.commit };
           }
           updateMemo(memo, plan, deps);
-          if (!state.push.pending) break;
+          if (!state.push.pending) {
+            await indexInLine();
+            break;
+          }
           fault('before-push');
           pushStatus = await inSpan('git.push', { tenant: config.slug }, () => push(deps.git, config.remote, config.branch, state.push.tags));
+          await indexInLine();
           state.push.lastAttempt = clock().toISOString();
           if (pushStatus.state === 'pushed' || pushStatus.state === 'no-remote') {
             state.push = { pending: false, tags: [] };
@@ -157,6 +168,7 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
           plan = await readPlan(deps, options, memo, cache);
         }
       } catch (err) {
+        await indexInLine().catch(() => {}); // the error above is the one to tell
         passError = isFlowcError(err) ? err : new FlowcError('io', (err as Error).message ?? String(err), { cause: err });
       }
       reload = await reloadStage(deps, state, clock);
@@ -208,7 +220,7 @@ export function runPass(deps: PassDeps, options: PassOptions = {}): Promise<Pass
   });
 }
 
-function applyDeps(deps: PassDeps, clock: () => Date, state: ReconcileState): ApplyDeps {
+function applyDeps(deps: PassDeps, clock: () => Date, state: ReconcileState, recorded: (inLine: Promise<void>) => void): ApplyDeps {
   const { config, git } = deps;
   return {
     root: config.repoRoot,
@@ -222,7 +234,9 @@ function applyDeps(deps: PassDeps, clock: () => Date, state: ReconcileState): Ap
       // Intent first: a crash between the ref update and the end of the pass must not lose the
       // push or the reload of this build (both are retried from state.json on the next start).
       await writeState(deps.gitDir, { ...state, push: { ...state.push, pending: true, tags: [...state.push.tags, b.tag.name] }, reload: { ...state.reload, pending: true } });
-      return inSpan('git.commit', { tenant: config.slug, 'build.tag': b.tag.name }, () => git.commitBuild({ ...b, beforeRefs: () => fault('after-commit') }));
+      const rec = await inSpan('git.commit', { tenant: config.slug, 'build.tag': b.tag.name }, () => git.commitBuild({ ...b, beforeRefs: () => fault('after-commit') }));
+      if (rec) recorded(rec.inLine);
+      return rec;
     },
     head: () => git.head(),
     objectStore: () => git.objectStore(),

@@ -21,11 +21,28 @@ test('a build records exactly its paths, literally: glob-like names are files, a
   const parent = await git.head();
   const rec = await git.commitBuild({ branch: r.branch, parent, paths: ['app/[ab].py', 'app/b c.py', 'app/old.py', 'app/never-there.py'], message: 'codegen: test\n', tag: { name: 'bld-test-1', message: 'build\n' } });
   t.truthy(rec);
+  await rec!.inLine;
   const files = (await r.git('ls-tree', '-r', '--name-only', 'HEAD', 'app')).split('\n');
   t.deepEqual(files, ['app/[ab].py', 'app/b c.py']);
   t.is(await r.git('show', 'HEAD:app/[ab].py'), 'a = 1');
   // The user's index follows the build for those paths only: app/a.py is still untracked.
   t.is(await r.git('status', '--porcelain', '--', 'app'), '?? app/a.py');
+});
+
+test('the user\'s index is brought in line beside the caller: a lock taken meanwhile fails inLine clearly, and the build stands', async (t) => {
+  const r = await tenantRepo({ remote: false });
+  t.teardown(() => r.cleanup());
+  r.write('app/x.py', 'x = 1\n');
+  const git = createGit({ cwd: r.dir });
+  const head = await git.head();
+  // Take the lock once the refs have moved (beforeRefs runs just before): the reset then fails.
+  const lock = `${r.dir}/.git/index.lock`;
+  const { writeFileSync, rmSync } = await import('node:fs');
+  const rec = await git.commitBuild({ branch: r.branch, parent: head, paths: ['app/x.py'], message: 'codegen: test\n', tag: { name: 'bld-test-3', message: 'build\n' }, beforeRefs: () => writeFileSync(lock, '') });
+  t.truthy(rec);
+  await t.throwsAsync(rec!.inLine, { message: /index is locked/ });
+  t.is(await r.git('rev-parse', 'HEAD'), rec!.commit, 'the build is recorded all the same');
+  rmSync(lock);
 });
 
 test('the object store has each file it was handed in the object database once closed; a path it cannot read stops nothing', async (t) => {
