@@ -10,7 +10,8 @@
  *
  *   npm run -s build && npx tsx bench/burst.ts [flows=500] [runs=1]
  *
- * BENCH_PROF=<dir> writes each watcher's CPU profile there (node --cpu-prof).
+ * BENCH_MODES="every core,one core" runs only those; BENCH_PROF=<dir> writes each watcher's CPU
+ * profile there (node --cpu-prof), BENCH_LOG=<dir> its log.
  *
  * Flows: LangFlow's "Basic Prompting" starter (../shared/fixtures) when present, else the test
  * fixture chat flow, each copy with its own prompt. It also prints what the machine itself gives on
@@ -146,7 +147,6 @@ async function machineSpeedup(): Promise<number> {
 }
 
 const results: Record<Mode, Array<{ seconds: number; cpu: number }>> = { 'one core': [], 'one checker': [], 'every core': [] };
-// BENCH_MODES="every core" runs only those (a profile of one mode, say).
 const modes = (process.env.BENCH_MODES?.split(',') ?? Object.keys(results)) as Mode[];
 const machine: number[] = [];
 for (let i = 0; i < runs; i++) {
@@ -156,12 +156,18 @@ for (let i = 0; i < runs; i++) {
 machine.push(await machineSpeedup());
 const secs = (mode: Mode) => results[mode].map((r) => r.seconds);
 const show = (xs: number[]) => xs.map((s) => s.toFixed(1)).join(', ');
+const label: Record<Mode, string> = {
+  'one core': 'on one core (taskset -c 0), the work done serially:',
+  'one checker': 'one checker (FLOWC_WORKERS=1) on every core:       ',
+  'every core': 'every core (default):                              ',
+};
 console.log(`${nFlows} flows dropped at once, validate: compile, ${os.availableParallelism()} cores; until all committed and pushed:`);
-console.log(`  on one core (taskset -c 0), the work done serially: ${show(secs('one core'))} s (CPU ${show(results['one core'].map((r) => r.cpu))} s)`);
-console.log(`  one checker (FLOWC_WORKERS=1) on every core:        ${show(secs('one checker'))} s`);
-console.log(`  every core (default):                               ${show(secs('every core'))} s (CPU ${show(results['every core'].map((r) => r.cpu))} s)`);
-console.log(`  speed-up against the work done serially, on one core (median): ${(median(secs('one core')) / median(secs('every core'))).toFixed(2)}x`);
+for (const mode of modes) console.log(`  ${label[mode]} ${show(secs(mode))} s (CPU ${show(results[mode].map((r) => r.cpu))} s)`);
+const speedup = (base: Mode, what: string) => {
+  if (modes.includes(base) && modes.includes('every core')) console.log(`  speed-up against ${what} (median): ${(median(secs(base)) / median(secs('every core'))).toFixed(2)}x`);
+};
+speedup('one core', 'the work done serially, on one core');
 // One checker is not serial: the watcher's own work (compile, guard, writes, git) runs on the
 // other core meanwhile, so only the checking is left to spread.
-console.log(`  speed-up against one checker on every core (median): ${(median(secs('one checker')) / median(secs('every core'))).toFixed(2)}x`);
+speedup('one checker', 'one checker on every core');
 console.log(`  the machine's own speed-up on ${os.availableParallelism()} cores (CPU-bound loop, before, between and after): ${machine.map((m) => m.toFixed(2)).join(', ')}x`);
