@@ -158,8 +158,8 @@ export function createGit(options: GitOptions) {
       await mkdir(dir, { recursive: true });
       try {
         await git(b.parent ? ['read-tree', b.parent] : ['read-tree', '--empty'], { env: idx });
-        // Literal paths, not pathspecs: `git add` matched each of a burst's 2,000 paths against the
-        // tree (~1 s); update-index takes each as it is. A path gone from the work tree is removed.
+        // Each path as it is (no pathspec matching); a path gone from the work tree is removed. A
+        // burst's objects are mostly stored already (objectStore): this only indexes them.
         if (b.paths.length) await git(['update-index', '--add', '--remove', '-z', '--stdin'], { env: idx, input: nul(b.paths) });
         const tree = await out(['write-tree'], { env: idx });
         if (b.parent && tree === (await out(['rev-parse', `${b.parent}^{tree}`]))) return undefined;

@@ -4,6 +4,7 @@
  * store while a build is written are in git's object database before it is recorded.
  */
 import test from 'ava';
+import { writeFileSync } from 'node:fs';
 import { createGit } from '../../src/git/git.js';
 import { tenantRepo } from '../helpers/gitrepo.js';
 
@@ -14,7 +15,7 @@ test('a build records exactly its paths, literally: glob-like names are files, a
   await r.git('add', '.');
   await r.git('commit', '-qm', 'old');
   r.remove('app/old.py');
-  r.write('app/[ab].py', 'a = 1\n'); // a pathspec would read this as a glob (app/a.py, app/b.py)
+  r.write('app/[ab].py', 'a = 1\n'); // glob characters: a name, not a pattern (app/a.py stays out)
   r.write('app/a.py', 'not = "ours"\n');
   r.write('app/b c.py', 'b = 2\n');
   const git = createGit({ cwd: r.dir });
@@ -37,12 +38,10 @@ test('the user\'s index is brought in line beside the caller: a lock taken meanw
   const head = await git.head();
   // Take the lock once the refs have moved (beforeRefs runs just before): the reset then fails.
   const lock = `${r.dir}/.git/index.lock`;
-  const { writeFileSync, rmSync } = await import('node:fs');
   const rec = await git.commitBuild({ branch: r.branch, parent: head, paths: ['app/x.py'], message: 'codegen: test\n', tag: { name: 'bld-test-3', message: 'build\n' }, beforeRefs: () => writeFileSync(lock, '') });
   t.truthy(rec);
   await t.throwsAsync(rec!.inLine, { message: /index is locked/ });
   t.is(await r.git('rev-parse', 'HEAD'), rec!.commit, 'the build is recorded all the same');
-  rmSync(lock);
 });
 
 test('the object store has each file it was handed in the object database once closed; a path it cannot read stops nothing', async (t) => {
