@@ -12,6 +12,7 @@ import path from 'node:path';
 import { bodyIntact, parseHeader, sha256 } from '../codegen/header.js';
 import type { GeneratedFile } from '../codegen/types.js';
 import { FlowcError } from '../errors.js';
+import type { ObjectStore } from '../git/git.js';
 import { writeAtomic } from './atomic.js';
 import { fault } from './faults.js';
 import { CHANGING, type Plan, type PlanItem } from './plan.js';
@@ -43,7 +44,7 @@ export interface ApplyDeps {
   isSmokeTest?: (file: string) => boolean;
   scan: (text: string, file: string) => SecretFindingLike[];
   /** Stores written files in git's object database meanwhile, so the record only indexes them. */
-  objectStore?: () => { add(paths: string[]): void; close(): Promise<void> };
+  objectStore?: () => ObjectStore;
   /** Test hook: called after the files are written, before the build is recorded. */
   beforeRecord?: () => Promise<void>;
 }
@@ -114,7 +115,7 @@ export async function apply(input: Plan, deps: ApplyDeps): Promise<ApplyResult> 
   const { default: PQueue } = await import('p-queue');
   const writers = new PQueue({ concurrency: WRITERS });
   let writing: string | undefined;
-  let objects: ReturnType<NonNullable<ApplyDeps['objectStore']>> | undefined;
+  let objects: ObjectStore | undefined;
   const write = async (item: PlanItem) => {
     for (const p of [...item.writes.map((w) => w.path), ...item.deletes]) before.set(p, await readFile(path.join(deps.root, p)).catch(() => undefined));
     for (const w of item.writes) {

@@ -118,9 +118,14 @@ function tenantItems(tenant: GeneratedFile[], actual: Actual, claimed: Set<strin
     const hint = f.path.endsWith('conftest.py')
       ? "move that file away: flowc writes the smoke tests' conftest.py there (fixtures of your own can go in a conftest.py one folder up; pytest loads it for these tests too)"
       : 'move that file away: flowc writes it for every tenant';
-    items.push({ kind: 'failed', flowId: null, source: f.path, writes: [], deletes: [], stage: [], outputs: [], reason: `refusing to overwrite: ${message} — ${hint}`, error: { kind: 'flow', message, where: { file: f.path }, hint } });
+    items.push({ flowId: null, source: f.path, outputs: [], ...refusedOverwrite(message, f.path, hint) });
   }
   return items;
+}
+
+/** What an item that would overwrite a file flowc did not write becomes: failed, nothing written. */
+function refusedOverwrite(message: string, file: string, hint: string): Pick<PlanItem, 'kind' | 'writes' | 'deletes' | 'stage' | 'reason' | 'error'> {
+  return { kind: 'failed', writes: [], deletes: [], stage: [], reason: `refusing to overwrite: ${message} — ${hint}`, error: { kind: 'flow', message, where: { file }, hint } };
 }
 
 function flowItem(flow: DesiredFlow, actual: Actual, claimed: Set<string>): PlanItem {
@@ -187,10 +192,7 @@ function filesItem(
   for (const p of deletes) claimed.add(p);
   const outputs = files.map((f) => f.path);
   const common = { flowId, source, inputSha256, sourceSha256, outputs };
-  if (conflicts.length) {
-    const hint = 'move that file away, or change the flow id';
-    return { ...common, kind: 'failed', writes: [], deletes: [], stage: [], reason: `refusing to overwrite: ${conflicts.join('; ')} — ${hint}`, error: { kind: 'flow', message: conflicts.join('; '), where: { file: source }, hint } };
-  }
+  if (conflicts.length) return { ...common, ...refusedOverwrite(conflicts.join('; '), source, 'move that file away, or change the flow id') };
   const kind = writes.length === 0 && deletes.length === 0
     ? outputs.some((p) => actual.dirty.has(p)) ? 'uncommitted' : 'unchanged'
     : existing === 0 ? 'create' : writes.every((w) => w.reason === 'hand-edited') && deletes.length === 0 ? 'hand-edited' : 'update';
